@@ -1,0 +1,203 @@
+"""What crosses the port between adapters and the engine: an inbound message and a reply.
+
+A reply is a tuple of typed parts; each adapter decides how a part looks on its surface.
+Parts are plain frozen dataclasses so a reply can be stored and replayed as JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Learner:
+    platform: str
+    user_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    learner: Learner
+    text: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    kind: str = "info"  # info | error | help | hint
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    id: str
+    title: str
+    summary: str
+    levels: tuple[str, ...]
+    skills: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioList:
+    scenarios: tuple[ScenarioInfo, ...]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    scenario_id: str
+    title: str
+    level: str
+    persona: str
+    role: str
+    goal: str
+    success: str
+    situation: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonaLine:
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    move: str
+    label: str
+    points: int
+    quote: str
+    technique: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    points: int
+    items: tuple[FeedbackItem, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SkillScore:
+    skill: str
+    label: str
+    score: int
+
+
+@dataclass(frozen=True)
+class QuotedReply:
+    text: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Tip:
+    technique: str
+    text: str
+    link: str
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    give: str
+    get: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    scenario_id: str
+    title: str
+    outcome: str
+    score: int
+    passed: bool
+    pass_mark: int
+    skills: tuple[SkillScore, ...]
+    talk_share: float
+    talk_target: float
+    discovery_before_pitch: int
+    tailored_value: str | None
+    best: QuotedReply | None
+    worst: QuotedReply | None
+    tips: tuple[Tip, ...]
+    ledger: tuple[LedgerLine, ...] = ()
+    turns: int = 0
+    finished: bool = True
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    scenario_id: str
+    title: str
+    started_at: str
+    outcome: str
+    score: int | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    rows: tuple[ProgressRow, ...]
+    trend: str
+    practise_next: str | None = None
+
+
+Part = Notice | ScenarioList | Briefing | PersonaLine | Feedback | Scorecard | Progress
+PART_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (Notice, ScenarioList, Briefing, PersonaLine, Feedback, Scorecard, Progress)
+}
+_NESTED: dict[str, type] = {
+    "scenarios": ScenarioInfo,
+    "items": FeedbackItem,
+    "skills": SkillScore,
+    "best": QuotedReply,
+    "worst": QuotedReply,
+    "tips": Tip,
+    "ledger": LedgerLine,
+    "rows": ProgressRow,
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    parts: tuple[Part, ...] = ()
+    session_id: int | None = None
+    ended: bool = False
+
+    def __add__(self, other: Reply) -> Reply:
+        return Reply(self.parts + other.parts, other.session_id or self.session_id, other.ended)
+
+    def of_type(self, cls: type) -> list[Any]:
+        return [part for part in self.parts if isinstance(part, cls)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "parts": [{"type": type(p).__name__, **dataclasses.asdict(p)} for p in self.parts],
+            "session_id": self.session_id,
+            "ended": self.ended,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            tuple(_part(dict(p)) for p in data["parts"]),
+            data.get("session_id"),
+            data.get("ended", False),
+        )
+
+
+def _part(data: dict[str, Any]) -> Part:
+    part_type = PART_TYPES[data.pop("type")]
+    for key, nested in _NESTED.items():
+        value = data.get(key)
+        if isinstance(value, list):
+            data[key] = tuple(nested(**v) for v in value)
+        elif isinstance(value, dict):
+            data[key] = nested(**value)
+    for key, value in data.items():
+        if isinstance(value, list):
+            data[key] = tuple(value)
+    return part_type(**data)

@@ -1,0 +1,413 @@
+"""Rule-based move detector: a generic engine driven by the YAML files in ``rules/``.
+
+All sales knowledge (phrases, lexicons, conditions) lives in the rule files; this module only
+knows how to segment a reply into sentences, tell which sentences are questions, compile the
+rules and combine their declarative conditions. See ``rules/README.md`` for the rule format.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.scoring.detection import Detection, Evidence
+from bot.scoring.vocabulary import vocabulary
+
+RULES_DIR = Path(__file__).with_name("rules")
+SETTINGS_FILE = "_settings.yaml"
+
+# Length-preserving normalisation, so offsets in the analysed text are offsets in the reply.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\r": "\n",
+        "\t": " ",
+        "\u2028": "\n",
+        "\u2029": "\n",
+    }
+)
+_LEXICON_REF = re.compile(r"\{@([a-z0-9_]+)\}")
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_MAX_MATCHES_PER_RULE = 25
+
+_RULE_KEYS = {
+    "id",
+    "move",
+    "scope",
+    "patterns",
+    "requires",
+    "excludes",
+    "reply_requires",
+    "reply_excludes",
+    "context_requires",
+    "context_excludes",
+    "requires_anywhere",
+    "max_words",
+    "min_words",
+    "reply_max_words",
+    "first_sentences",
+    "requires_moves",
+    "excludes_moves",
+    "note",
+}
+_SCOPES = {"sentence", "question", "reply"}
+
+
+class RuleError(ValueError):
+    """A rule file is invalid; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    words: int
+    question: bool
+
+
+@dataclass
+class _Analysis:
+    text: str  # normalised reply, sentence boundaries turned into newlines
+    units: list[_Unit]
+    starts: list[int]
+    context: str
+    reply_words: int
+
+
+@dataclass
+class _Rule:
+    id: str
+    move: str
+    scope: str
+    pattern: re.Pattern[str]
+    requires: tuple[re.Pattern[str], ...] = ()
+    excludes: re.Pattern[str] | None = None
+    reply_requires: tuple[re.Pattern[str], ...] = ()
+    reply_excludes: re.Pattern[str] | None = None
+    context_requires: re.Pattern[str] | None = None
+    context_excludes: re.Pattern[str] | None = None
+    requires_anywhere: re.Pattern[str] | None = None
+    max_words: int | None = None
+    min_words: int | None = None
+    reply_max_words: int | None = None
+    first_sentences: int | None = None
+    requires_moves: frozenset[str] = field(default_factory=frozenset)
+    excludes_moves: frozenset[str] = field(default_factory=frozenset)
+
+    def unit_ok(self, a: _Analysis, index: int) -> bool:
+        unit = a.units[index]
+        if self.scope == "question" and not unit.question:
+            return False
+        if self.first_sentences is not None and index >= self.first_sentences:
+            return False
+        if self.max_words is not None and unit.words > self.max_words:
+            return False
+        if self.min_words is not None and unit.words < self.min_words:
+            return False
+        if self.scope == "reply":
+            return True
+        text = a.text[unit.start : unit.end]
+        if any(p.search(text) is None for p in self.requires):
+            return False
+        return not (self.excludes is not None and self.excludes.search(text))
+
+    def reply_ok(self, a: _Analysis, found: set[str]) -> bool:
+        if self.requires_moves and not (self.requires_moves & found):
+            return False
+        if self.excludes_moves & found:
+            return False
+        if self.reply_max_words is not None and a.reply_words > self.reply_max_words:
+            return False
+        if self.context_requires is not None and not self.context_requires.search(a.context):
+            return False
+        if self.context_excludes is not None and self.context_excludes.search(a.context):
+            return False
+        if self.requires_anywhere is not None and not (
+            self.requires_anywhere.search(a.text) or self.requires_anywhere.search(a.context)
+        ):
+            return False
+        if self.scope == "reply" and any(p.search(a.text) is None for p in self.requires):
+            return False
+        if self.scope == "reply" and self.excludes is not None and self.excludes.search(a.text):
+            return False
+        if any(p.search(a.text) is None for p in self.reply_requires):
+            return False
+        return not (self.reply_excludes is not None and self.reply_excludes.search(a.text))
+
+    def match(self, a: _Analysis, found: set[str]) -> tuple[int, int] | None:
+        if not self.reply_ok(a, found):
+            return None
+        for n, m in enumerate(self.pattern.finditer(a.text)):
+            if n >= _MAX_MATCHES_PER_RULE:
+                break
+            if m.end() == m.start():
+                continue
+            index = max(bisect_right(a.starts, m.start()) - 1, 0)
+            if self.unit_ok(a, index):
+                return m.start(), m.end()
+        return None
+
+
+@dataclass(frozen=True)
+class _Settings:
+    boundary: re.Pattern[str]
+    question_mark: re.Pattern[str]
+    question_forms: re.Pattern[str] | None
+    not_question: re.Pattern[str] | None
+
+
+class MoveDetector:
+    """Detects learner moves in one reply with the compiled rules of a rules directory."""
+
+    def __init__(self, settings: _Settings, stages: list[list[_Rule]], order: tuple[str, ...]):
+        self._settings = settings
+        self._stages = stages
+        self._order = {move: i for i, move in enumerate(order)}
+
+    @classmethod
+    def load(cls, rules_dir: Path | None = None) -> MoveDetector:
+        """Read, validate and compile every ``*.yaml`` file of ``rules_dir``."""
+        rules_dir = Path(rules_dir) if rules_dir is not None else RULES_DIR
+        known = vocabulary().ids
+        files = sorted(p for p in rules_dir.glob("*.yaml") if p.name != SETTINGS_FILE)
+        if not files:
+            raise RuleError(f"{rules_dir}: no rule files (*.yaml)")
+        raw_files = [(p, _read_yaml(p)) for p in files]
+        settings_path = rules_dir / SETTINGS_FILE
+        settings_raw = _read_yaml(settings_path) if settings_path.exists() else {}
+        lexicons: dict[str, list[str]] = {}
+        for path, raw in [(settings_path, settings_raw), *raw_files]:
+            for name, entries in (raw.get("lexicons") or {}).items():
+                if name in lexicons:
+                    raise RuleError(f"{path.name}: lexicon {name!r} defined twice")
+                if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+                    raise RuleError(f"{path.name}: lexicon {name!r} must be a list of strings")
+                lexicons[name] = entries
+        compiler = _Compiler(lexicons)
+        settings = compiler.settings(settings_path.name, settings_raw.get("segmentation") or {})
+        rules: list[_Rule] = []
+        seen: set[str] = set()
+        for path, raw in raw_files:
+            for spec in raw.get("rules") or []:
+                rule = compiler.rule(path.name, spec, known)
+                if rule.id in seen:
+                    raise RuleError(f"{path.name}: rule {rule.id!r} defined twice")
+                seen.add(rule.id)
+                rules.append(rule)
+        return cls(settings, _stages(rules), known)
+
+    def detect(self, reply: str, context: str = "") -> tuple[Detection, ...]:
+        """Moves found in ``reply`` (answering ``context``), in vocabulary order."""
+        if not isinstance(reply, str) or not reply.strip():
+            return ()
+        analysis = self._analyse(reply, context if isinstance(context, str) else "")
+        found: dict[str, Detection] = {}
+        for stage in self._stages:
+            names = set(found)
+            for rule in stage:
+                if rule.move in found:
+                    continue
+                span = rule.match(analysis, names)
+                if span is not None:
+                    start, end = span
+                    found[rule.move] = Detection(
+                        move=rule.move,
+                        evidence=Evidence(start, end, reply[start:end], rule.id),
+                    )
+        return tuple(sorted(found.values(), key=lambda d: self._order[d.move]))
+
+    def _analyse(self, reply: str, context: str) -> _Analysis:
+        s = self._settings
+        text = reply.translate(_TRANSLATE)
+        # Turn the whitespace after sentence-final punctuation into a newline (same length), so
+        # that rule patterns can anchor with ^ and $ (MULTILINE) at sentence boundaries.
+        text = s.boundary.sub(lambda m: "\n" * len(m.group()), text)
+        units: list[_Unit] = []
+        pos = 0
+        for line in text.split("\n"):
+            end = pos + len(line)
+            if line.strip():
+                question = bool(s.question_mark.search(line)) or bool(
+                    s.question_forms is not None and s.question_forms.search(line)
+                )
+                if question and s.not_question is not None and s.not_question.search(line):
+                    question = False
+                units.append(_Unit(pos, end, len(_WORD.findall(line)), question))
+            pos = end + 1
+        if not units:
+            units.append(_Unit(0, len(text), 0, False))
+        return _Analysis(
+            text=text,
+            units=units,
+            starts=[u.start for u in units],
+            context=context.translate(_TRANSLATE),
+            reply_words=sum(u.words for u in units),
+        )
+
+
+@cache
+def default_detector() -> MoveDetector:
+    """The detector built from the rule files shipped with the package (loaded once)."""
+    return MoveDetector.load()
+
+
+# --------------------------------------------------------------------------- loading helpers
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path.name}: cannot read rule file: {exc}") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RuleError(f"{path.name}: top level must be a mapping")
+    return raw
+
+
+class _Compiler:
+    def __init__(self, lexicons: dict[str, list[str]]):
+        self._lexicons = lexicons
+
+    def _expand(self, where: str, pattern: str, depth: int = 0) -> str:
+        if depth > 5:
+            raise RuleError(f"{where}: lexicon references nested too deeply")
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in self._lexicons:
+                raise RuleError(f"{where}: unknown lexicon {{@{name}}}")
+            parts = [self._expand(where, e, depth + 1) for e in self._lexicons[name]]
+            return "(?:" + "|".join(parts) + ")"
+
+        return _LEXICON_REF.sub(sub, pattern)
+
+    def compile(self, where: str, patterns: Any) -> re.Pattern[str] | None:
+        if patterns is None:
+            return None
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise RuleError(f"{where}: expected a regex or a list of regexes")
+        if not patterns:
+            return None
+        source = "|".join(f"(?:{self._expand(where, p)})" for p in patterns)
+        try:
+            return re.compile(source, re.IGNORECASE | re.MULTILINE)
+        except re.error as exc:
+            for p in patterns:
+                try:
+                    re.compile(self._expand(where, p), re.IGNORECASE | re.MULTILINE)
+                except re.error as inner:
+                    raise RuleError(f"{where}: bad regex {p!r}: {inner}") from inner
+            raise RuleError(f"{where}: bad regex: {exc}") from exc
+
+    def compile_all(self, where: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
+        """Each entry must match (an entry may itself be a list: any of it)."""
+        if patterns is None:
+            return ()
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list):
+            raise RuleError(f"{where}: expected a list")
+        out = []
+        for p in patterns:
+            c = self.compile(where, p)
+            if c is not None:
+                out.append(c)
+        return tuple(out)
+
+    def settings(self, file: str, raw: dict[str, Any]) -> _Settings:
+        where = f"{file}: segmentation"
+        boundary = self.compile(where, raw.get("boundary", r"(?<=[.!?])[ \t]+(?=\S)"))
+        mark = self.compile(where, raw.get("question_mark", r"\?"))
+        assert boundary is not None and mark is not None
+        return _Settings(
+            boundary=boundary,
+            question_mark=mark,
+            question_forms=self.compile(where, raw.get("question_forms")),
+            not_question=self.compile(where, raw.get("not_question")),
+        )
+
+    def rule(self, file: str, spec: Any, known: tuple[str, ...]) -> _Rule:
+        if not isinstance(spec, dict) or "id" not in spec:
+            raise RuleError(f"{file}: every rule needs an id (got {spec!r:.80})")
+        rid = str(spec["id"])
+        where = f"{file}: rule {rid!r}"
+        unknown_keys = set(spec) - _RULE_KEYS
+        if unknown_keys:
+            raise RuleError(f"{where}: unknown keys {sorted(unknown_keys)}")
+        move = spec.get("move")
+        if move not in known:
+            raise RuleError(f"{where}: unknown move id {move!r}")
+        for key in ("requires_moves", "excludes_moves"):
+            for other in spec.get(key) or []:
+                if other not in known:
+                    raise RuleError(f"{where}: unknown move id {other!r} in {key}")
+        scope = spec.get("scope", "sentence")
+        if scope not in _SCOPES:
+            raise RuleError(f"{where}: scope must be one of {sorted(_SCOPES)}")
+        pattern = self.compile(where, spec.get("patterns"))
+        if pattern is None:
+            raise RuleError(f"{where}: needs at least one pattern")
+        ints = {}
+        for key in ("max_words", "min_words", "reply_max_words", "first_sentences"):
+            value = spec.get(key)
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise RuleError(f"{where}: {key} must be a non-negative integer")
+            ints[key] = value
+        return _Rule(
+            id=rid,
+            move=move,
+            scope=scope,
+            pattern=pattern,
+            requires=self.compile_all(where, spec.get("requires")),
+            excludes=self.compile(where, spec.get("excludes")),
+            reply_requires=self.compile_all(where, spec.get("reply_requires")),
+            reply_excludes=self.compile(where, spec.get("reply_excludes")),
+            context_requires=self.compile(where, spec.get("context_requires")),
+            context_excludes=self.compile(where, spec.get("context_excludes")),
+            requires_anywhere=self.compile(where, spec.get("requires_anywhere")),
+            requires_moves=frozenset(spec.get("requires_moves") or ()),
+            excludes_moves=frozenset(spec.get("excludes_moves") or ()),
+            **ints,
+        )
+
+
+def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
+    """Group rules so that a move is decided after every move its rules depend on."""
+    depends: dict[str, set[str]] = {}
+    for rule in rules:
+        depends.setdefault(rule.move, set()).update(rule.requires_moves | rule.excludes_moves)
+    level: dict[str, int] = {}
+
+    def visit(move: str, path: tuple[str, ...]) -> int:
+        if move in level:
+            return level[move]
+        if move in path:
+            raise RuleError(f"circular move dependency: {' -> '.join((*path, move))}")
+        deps = depends.get(move, set())
+        value = 1 + max((visit(d, (*path, move)) for d in deps), default=-1)
+        level[move] = value
+        return value
+
+    for move in depends:
+        visit(move, ())
+    stages: list[list[_Rule]] = [[] for _ in range(max(level.values(), default=0) + 1)]
+    for rule in rules:
+        stages[level[rule.move]].append(rule)
+    return [s for s in stages if s]

@@ -1,0 +1,71 @@
+"""Schema migrations. A merged migration is never edited: add a new one instead."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("roleplay")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["learners"].create(
+        {
+            "id": int,
+            "platform": str,
+            "user_id": str,
+            "name": str,
+            "feedback_on": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"platform", "user_id"},
+        defaults={"feedback_on": 1},
+    )
+    db["learners"].create_index(["platform", "user_id"], unique=True)
+    db["sessions"].create(
+        {
+            "id": int,
+            "learner_id": int,
+            "scenario_id": str,
+            "content_version": str,
+            "level": str,
+            "state": str,
+            "mood": int,
+            "variables": str,
+            "status": str,
+            "outcome": str,
+            "score": int,
+            "passed": int,
+            "turn_count": int,
+            "started_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        foreign_keys=[("learner_id", "learners", "id")],
+        not_null={"learner_id", "scenario_id", "state", "status"},
+    )
+    db["sessions"].create_index(["learner_id", "status"])
+    db["turns"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "seq": int,
+            "role": str,
+            "text": str,
+            "moves": str,
+            "points": int,
+            "state_before": str,
+            "state_after": str,
+            "mood": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "seq", "role", "text"},
+    )
+    db["turns"].create_index(["session_id", "seq"], unique=True)
+    db["inbound"].create(
+        {"learner_id": int, "message_id": str, "reply": str, "created_at": str},
+        pk=("learner_id", "message_id"),
+    )
