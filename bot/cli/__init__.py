@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.eval_command import eval_command
+from bot.cli.practice_command import practice_command, progress_command
 
 
 @click.group(help="Roleplay trainer for B2B sales reps.")
@@ -13,4 +15,6 @@ def main() -> None:
     """Entry point of the `roleplay` console script."""
 
 
-main.add_command(eval_command)
+for command in (practice_command, progress_command, validate_command, diagram_command,
+                eval_command):
+    main.add_command(command)

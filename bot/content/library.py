@@ -158,14 +158,15 @@ def _describe(loc: list[Any], error: Any) -> str:
 
 
 def _cross_check(library: Library) -> None:
+    """Drop every flow, then every scenario, with a problem: each loads whole or not at all."""
     for source in list(library.flows.values()):
         found = check_flow(source)
-        if any(p.fatal for p in found):
+        if found:
             del library.flows[source.model.id]
-        library.problems.extend(p.problem for p in found)
+        library.problems.extend(found)
     for source in list(library.scenarios.values()):
         found = check_scenario(source, library)
-        if any(p.fatal for p in found):
+        if found:
             del library.scenarios[source.model.id]
-        library.problems.extend(p.problem for p in found)
+        library.problems.extend(found)
     library.problems.sort()

@@ -34,12 +34,12 @@ from bot.scoring.scorecard import build_scorecard
 from bot.storage.database import LearnerRow, SessionRow, Store
 
 MAX_REPLY_CHARS = 2000
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HINT_LABELS = ("Nudge", "Hint", "Example reply")
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters (keep newlines, tabs, emoji and right-to-left text)."""
+    """Drop control characters and terminal escapes; keep newlines, tabs, emoji and RTL text."""
     return CONTROL_CHARS.sub("", text).strip()
 
 

@@ -164,17 +164,13 @@ def _tailored_value(
 ) -> str | None:
     """The first value statement that reuses the buyer's own words about a revealed pain."""
     pains = [p for persona in personas for p in persona.pains if p.id in revealed]
-    vocab = {
-        w
-        for p in pains
-        for w in (*map(str.lower, p.keywords), *_content_words(" ".join((*p.text, *p.implication))))
-    }
+    keywords = {k.lower() for p in pains for k in p.keywords}
+    words = {w for p in pains for w in _content_words(" ".join((*p.text, *p.implication)))}
     for turn in learner:
-        if any(m["move"] == "value_statement" for m in turn.moves):
-            if _content_words(turn.text) & vocab or any(
-                k in turn.text.lower() for k in vocab if " " in k
-            ):
-                return turn.text
+        text = turn.text.lower()
+        pitched = any(m["move"] == "value_statement" for m in turn.moves)
+        if pitched and (_content_words(text) & words or any(k in text for k in keywords)):
+            return turn.text
     return None
 
 
@@ -203,6 +199,7 @@ def _tips(
     seen = {m["move"] for t in learner for m in t.moves}
     visited = [t.state_before for t in learner if t.state_before in states]
     missed = [m for s in dict.fromkeys(visited) for m in states[s].expects if m not in seen]
+    missed.sort(key=lambda m: -scenario.rubric.weights.get(m, 1))
     candidates = [m for m, _ in cost.most_common()] + missed
     if _talk_share(turns) > 0.6:
         candidates.insert(min(1, len(candidates)), "open_question")

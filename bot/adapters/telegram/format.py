@@ -1,0 +1,239 @@
+"""Engine reply parts → short HTML messages for a phone, split at Telegram's length limit.
+
+Every line is closed HTML on its own (tags open and close on the same line), so a long
+message can be split on any line boundary without breaking markup. All engine text goes
+through `html.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from itertools import groupby
+
+from bot.engine.messages import (
+    Briefing,
+    Feedback,
+    Notice,
+    Part,
+    PersonaLine,
+    Progress,
+    Reply,
+    ScenarioList,
+    Scorecard,
+)
+
+MAX_CHARS = 4096  # Telegram's limit per message, in UTF-16 code units
+QUOTE_CHARS = 200
+NOTICE_ICONS = {"error": "⚠️ ", "hint": "💡 ", "help": "", "info": ""}
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One Telegram message: HTML text, plus the scenarios to offer as buttons, if any."""
+
+    html: str
+    picker: ScenarioList | None = None
+
+
+def render(reply: Reply) -> list[OutMessage]:
+    """Consecutive persona lines share a message; every other part gets its own."""
+    messages: list[OutMessage] = []
+    for is_line, parts in groupby(reply.parts, key=lambda p: isinstance(p, PersonaLine)):
+        if is_line:
+            messages += _chunks("\n".join(persona_line(p) for p in parts))
+            continue
+        for p in parts:
+            messages += _chunks(part(p), p if isinstance(p, ScenarioList) else None)
+    return messages
+
+
+def _chunks(html: str, picker: ScenarioList | None = None) -> list[OutMessage]:
+    """Split one block; the scenario buttons go under its last chunk."""
+    chunks = split_html(html)
+    last = len(chunks) - 1
+    return [OutMessage(c, picker if i == last else None) for i, c in enumerate(chunks)]
+
+
+def part(p: Part) -> str:
+    renderers = {
+        Notice: notice,
+        ScenarioList: scenario_list,
+        Briefing: briefing,
+        PersonaLine: persona_line,
+        Feedback: feedback,
+        Scorecard: scorecard,
+        Progress: progress,
+    }
+    return renderers[type(p)](p)
+
+
+def notice(n: Notice) -> str:
+    text = f"<i>{escape(n.text)}</i>" if n.kind == "hint" else escape(n.text)
+    return NOTICE_ICONS.get(n.kind, "") + text
+
+
+def scenario_list(s: ScenarioList) -> str:
+    if not s.scenarios:
+        return "No scenarios are loaded right now."
+    lines = ["<b>Scenarios</b>"]
+    for info in s.scenarios:
+        lines += [
+            "",
+            f"<b>{escape(info.title)}</b>",
+            escape(info.summary),
+            f"<code>/start {escape(info.id)}</code> · levels: {escape(', '.join(info.levels))}",
+        ]
+    return "\n".join([*lines, "", "Tap a scenario to start it."])
+
+
+def briefing(b: Briefing) -> str:
+    lines = [
+        f"<b>{escape(b.title)}</b> ({escape(b.level)})",
+        f"You are talking to {escape(b.persona)}.",
+        "",
+        f"<b>Your role:</b> {escape(b.role)}",
+        f"<b>Goal:</b> {escape(b.goal)}",
+        f"<b>Success:</b> {escape(b.success)}",
+    ]
+    if b.situation:
+        lines.append(f"<b>Situation:</b> {escape(b.situation)}")
+    return "\n".join(lines)
+
+
+def persona_line(p: PersonaLine) -> str:
+    return f"<b>{escape(p.speaker)}:</b> {escape(p.text)}"
+
+
+def feedback(f: Feedback) -> str:
+    lines = [f"📝 <b>{_signed(f.points)} points</b>"]
+    lines += [
+        f"{'✅' if i.points > 0 else '❌'} {escape(i.label)} {_signed(i.points)}: "
+        f"<i>“{escape(_short(i.quote))}”</i> ({escape(i.technique)})"
+        for i in f.items
+    ]
+    if f.note:
+        lines.append(f"<i>{escape(f.note)}</i>")
+    return "\n".join(lines)
+
+
+def scorecard(c: Scorecard) -> str:
+    verdict = "✅ passed" if c.passed else "❌ not passed"
+    lines = [
+        f"<b>Scorecard: {escape(c.title)}</b>" + ("" if c.finished else " (in progress)"),
+        f"Outcome: {escape(c.outcome)} · {c.turns} replies",
+        f"<b>Score {c.score}/100</b> {verdict} (pass mark {c.pass_mark})",
+    ]
+    if c.skills:
+        lines += ["", "<b>Skills</b>"]
+        lines += [f"{_bar(s.score)} {s.score} {escape(s.label)}" for s in c.skills]
+    lines += ["", "<b>Measures</b>", *_measures(c)]
+    lines += _quotes(c)
+    if c.tips:
+        lines += ["", "<b>Tips</b>"]
+        lines += [f"• <b>{escape(t.technique)}:</b> {escape(t.text)}" for t in c.tips]
+    if c.ledger:
+        lines += ["", "<b>Trades</b>"]
+        lines += [f"• gave {escape(g.give)} → got {escape(g.get)}" for g in c.ledger]
+    return "\n".join(lines)
+
+
+def _measures(c: Scorecard) -> list[str]:
+    lines = [
+        f"Your talk share: {c.talk_share:.0%} (aim for about {c.talk_target:.0%})",
+        f"Discovery questions before your first pitch: {c.discovery_before_pitch}",
+    ]
+    if c.tailored_value:
+        lines.append(f"Tailored value: <i>{escape(_short(c.tailored_value))}</i>")
+    return lines
+
+
+def _quotes(c: Scorecard) -> list[str]:
+    lines: list[str] = []
+    for title, quoted in (("Best reply", c.best), ("Weakest reply", c.worst)):
+        if quoted is not None:
+            lines += [
+                "",
+                f"<b>{title}</b> ({_signed(quoted.points)}): <i>“{escape(_short(quoted.text))}”</i>",
+            ]
+    return lines
+
+
+def progress(p: Progress) -> str:
+    lines = ["<b>Your progress</b>", f"Trend: {escape(p.trend)}"]
+    if not p.rows:
+        lines.append("No finished sessions yet.")
+    for row in p.rows:
+        score = "–" if row.score is None else str(row.score)
+        mark = {True: " ✅", False: " ❌", None: ""}[row.passed]
+        lines.append(
+            f"• {escape(row.started_at[:10])} {escape(row.title)}: "
+            f"{escape(row.outcome or 'ended')}, {score}{mark}"
+        )
+    if p.practise_next:
+        lines += ["", f"Practise next: <code>/start {escape(p.practise_next)}</code>"]
+    return "\n".join(lines)
+
+
+def _signed(points: int) -> str:
+    return f"{points:+d}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _bar(score: int, width: int = 5) -> str:
+    filled = max(0, min(width, round(score / 100 * width)))
+    return "▰" * filled + "▱" * (width - filled)
+
+
+# --- splitting ------------------------------------------------------------------------
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units); markup counted too, to be safe."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """Split on line boundaries so each chunk fits; an overlong line is cut as plain text."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in _fitting_lines(text, limit):
+        extra = units(line) + (1 if current else 0)
+        if current and size + extra > limit:
+            chunks.append("\n".join(current).strip("\n"))
+            current, size = [], 0
+            extra = units(line)
+        current.append(line)
+        size += extra
+    chunks.append("\n".join(current).strip("\n"))
+    return [c for c in chunks if c.strip()] or [""]
+
+
+def _fitting_lines(text: str, limit: int) -> list[str]:
+    lines: list[str] = []
+    for line in text.split("\n"):
+        lines.extend([line] if units(line) <= limit else _cut(TAG.sub("", line), limit))
+    return lines
+
+
+def _cut(plain: str, limit: int) -> list[str]:
+    """Cut escaped text without tags into pieces, never inside an `&amp;`-style entity."""
+    pieces: list[str] = []
+    while units(plain) > limit:
+        end = limit
+        while units(plain[:end]) > limit:
+            end -= 1
+        amp = plain.rfind("&", 0, end)
+        if amp != -1 and ";" not in plain[amp:end]:
+            end = amp
+        space = plain.rfind(" ", 0, end)
+        end = space if space > limit // 2 else end
+        pieces.append(plain[:end])
+        plain = plain[end:].lstrip(" ")
+    return [*pieces, plain]

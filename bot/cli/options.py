@@ -1,0 +1,41 @@
+"""Options shared by several commands (database and content locations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.content.library import load_library
+from bot.engine.trainer import Trainer
+from bot.storage.database import Store, default_db_path
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite database file [default: $ROLEPLAY_DB or ~/.local/share/roleplay/roleplay.db].",
+)
+content_option = click.option(
+    "--content",
+    "content_root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    envvar="ROLEPLAY_CONTENT",
+    help="Folder holding personas/, state_machines/ and scenarios/ [default: this checkout].",
+)
+
+
+def resolve_db(db_path: Path | None) -> Path:
+    return db_path or default_db_path()
+
+
+def open_trainer(content_root: Path | None, db_path: Path | None) -> Trainer:
+    """Load the content library (reporting, not crashing on, broken files) and open storage."""
+    library = load_library(content_root)
+    for problem in library.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if not library.scenarios:
+        raise click.ClickException("no scenario could be loaded; run `roleplay validate`")
+    return Trainer(library, Store(resolve_db(db_path)))
