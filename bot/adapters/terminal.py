@@ -38,8 +38,12 @@ class TerminalRenderer:
 
     def part(self, part: Part) -> None:
         render: dict[type, Callable[..., None]] = {
-            Notice: self.notice, ScenarioList: self.scenarios, Briefing: self.briefing,
-            PersonaLine: self.persona, Feedback: self.feedback, Scorecard: self.scorecard,
+            Notice: self.notice,
+            ScenarioList: self.scenarios,
+            Briefing: self.briefing,
+            PersonaLine: self.persona,
+            Feedback: self.feedback,
+            Scorecard: self.scorecard,
             Progress: self.progress,
         }
         render[type(part)](part)
@@ -55,13 +59,19 @@ class TerminalRenderer:
         for s in listing.scenarios:
             table.add_row(s.id, s.title, ", ".join(s.levels), ", ".join(s.skills))
         self.console.print(table)
-        self.console.print("Start one with: roleplay practice SCENARIO [--level LEVEL]",
-                           style="dim")
+        self.console.print(
+            "Start one with: roleplay practice SCENARIO [--level LEVEL]", style="dim"
+        )
 
     def briefing(self, b: Briefing) -> None:
         self.console.rule(f"{escape(b.title)} ({b.level})")
-        for label, text in (("You are", b.role), ("Situation", b.situation),
-                            ("Goal", b.goal), ("Success", b.success), ("Talking to", b.persona)):
+        for label, text in (
+            ("You are", b.role),
+            ("Situation", b.situation),
+            ("Goal", b.goal),
+            ("Success", b.success),
+            ("Talking to", b.persona),
+        ):
             if text:
                 self.console.print(f"[bold]{label}:[/bold] {escape(text)}")
         self.console.print()
@@ -78,7 +88,7 @@ class TerminalRenderer:
             style = "green" if item.points > 0 else "red"
             self.console.print(
                 f"  [{style}]{sign}{item.points} {escape(item.label)}[/{style}] "
-                f"\"{escape(item.quote)}\" [dim]({escape(item.technique)}: {item.link})[/dim]"
+                f'"{escape(item.quote)}" [dim]({escape(item.technique)}: {item.link})[/dim]'
             )
         if feedback.note:
             self.console.print(f"  [dim]{escape(feedback.note)}[/dim]")
@@ -99,21 +109,22 @@ class TerminalRenderer:
                 table.add_row(skill.label, str(skill.score))
             self.console.print(table)
         self.console.print(
-            f"Talk share: {card.talk_share:.0%} of the words (target about "
-            f"{card.talk_target:.0%})"
+            f"Talk share: {card.talk_share:.0%} of the words (target about {card.talk_target:.0%})"
         )
-        self.console.print(f"Discovery questions before your first pitch: "
-                           f"{card.discovery_before_pitch}")
+        self.console.print(
+            f"Discovery questions before your first pitch: {card.discovery_before_pitch}"
+        )
         tailored = f'yes: "{escape(card.tailored_value)}"' if card.tailored_value else "no"
         self.console.print(f"Value in the buyer's own words: {tailored}")
         for label, quoted in (("Best reply", card.best), ("Weakest reply", card.worst)):
             if quoted:
-                self.console.print(f"{label} ({quoted.points:+d}): \"{escape(quoted.text)}\"")
+                self.console.print(f'{label} ({quoted.points:+d}): "{escape(quoted.text)}"')
         for line in card.ledger:
             self.console.print(f"Gave: {escape(line.give) or '-'} | Got: {escape(line.get) or '-'}")
         for tip in card.tips:
-            self.console.print(f"Tip ({escape(tip.technique)}): {escape(tip.text)} "
-                               f"[dim]{tip.link}[/dim]")
+            self.console.print(
+                f"Tip ({escape(tip.technique)}): {escape(tip.text)} [dim]{tip.link}[/dim]"
+            )
 
     def progress(self, progress: Progress) -> None:
         if not progress.rows:
@@ -125,8 +136,9 @@ class TerminalRenderer:
             for row in progress.rows:
                 result = "" if row.passed is None else ("pass" if row.passed else "fail")
                 score = "" if row.score is None else str(row.score)
-                table.add_row(row.started_at[:16].replace("T", " "), row.title, row.outcome,
-                              score, result)
+                table.add_row(
+                    row.started_at[:16].replace("T", " "), row.title, row.outcome, score, result
+                )
             self.console.print(table)
         self.console.print(f"Trend: {progress.trend}")
         if progress.practise_next:
@@ -160,5 +172,8 @@ class TerminalSession:
 
 def script_lines(text: str) -> list[str]:
     """Replies from a file: one per line; blank lines and `#` comments are skipped."""
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]

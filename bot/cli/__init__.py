@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
@@ -16,5 +17,5 @@ def main() -> None:
 
 
 for command in (practice_command, progress_command, validate_command, diagram_command,
-                eval_command):
+                eval_command, bench_command):
     main.add_command(command)

@@ -21,8 +21,10 @@ def validate_command(paths: tuple[Path, ...], content_root: Path | None) -> None
     library = load_library(root, files)
     for problem in library.problems:
         click.echo(str(problem))
-    counts = (f"{len(library.personas)} personas, {len(library.flows)} flows, "
-              f"{len(library.scenarios)} scenarios")
+    counts = (
+        f"{len(library.personas)} personas, {len(library.flows)} flows, "
+        f"{len(library.scenarios)} scenarios"
+    )
     if library.problems:
         raise click.ClickException(f"{len(library.problems)} problem(s); loaded {counts}")
     click.echo(f"ok: {counts}")

@@ -14,7 +14,9 @@ from bot.cli.options import content_option, db_option, open_trainer
 from bot.engine.messages import Learner
 
 learner_option = click.option(
-    "--learner", default=None, envvar="ROLEPLAY_LEARNER",
+    "--learner",
+    default=None,
+    envvar="ROLEPLAY_LEARNER",
     help="Your learner name in the terminal [default: your login name].",
 )
 
@@ -30,13 +32,24 @@ def _learner(name: str | None) -> Learner:
 @click.command("practice")
 @click.argument("scenario", required=False)
 @click.option("--level", default=None, help="Difficulty level, e.g. easy or hard.")
-@click.option("--replies", "replies_file", type=click.File("r", encoding="utf-8"), default=None,
-              help="Play non-interactively: one reply per line ('-' for stdin).")
+@click.option(
+    "--replies",
+    "replies_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Play non-interactively: one reply per line ('-' for stdin).",
+)
 @learner_option
 @db_option
 @content_option
-def practice_command(scenario: str | None, level: str | None, replies_file, learner: str | None,
-                     db_path: Path | None, content_root: Path | None) -> None:
+def practice_command(
+    scenario: str | None,
+    level: str | None,
+    replies_file,
+    learner: str | None,
+    db_path: Path | None,
+    content_root: Path | None,
+) -> None:
     """Practise SCENARIO in the terminal (no SCENARIO: resume your session or list them)."""
     console = Console(highlight=False)
     trainer = open_trainer(content_root, db_path)
@@ -68,7 +81,10 @@ def _resume(session: TerminalSession, trainer) -> bool:
         return False
     session.render.console.print(
         f"Resuming your {active.scenario_id} session ({active.turn_count} replies so far). "
-        f"Last line: {active.variables.get('last_line', '')}", style="dim", markup=False)
+        f"Last line: {active.variables.get('last_line', '')}",
+        style="dim",
+        markup=False,
+    )
     return True
 
 
@@ -88,8 +104,7 @@ def _interactive(session: TerminalSession, console: Console) -> None:
 @learner_option
 @db_option
 @content_option
-def progress_command(learner: str | None, db_path: Path | None,
-                     content_root: Path | None) -> None:
+def progress_command(learner: str | None, db_path: Path | None, content_root: Path | None) -> None:
     """Show your past sessions and score trend."""
     trainer = open_trainer(content_root, db_path)
     TerminalRenderer(Console(highlight=False)).progress(trainer.progress(_learner(learner)))

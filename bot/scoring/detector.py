@@ -16,6 +16,13 @@ from typing import Any
 
 import yaml
 
+try:  # Python 3.11+: the regex parser, used to derive literal prefilters from patterns
+    import re._constants as _sre_c
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 from bot.scoring.detection import Detection, Evidence
 from bot.scoring.vocabulary import vocabulary
 
@@ -40,6 +47,8 @@ _TRANSLATE = str.maketrans(
     }
 )
 _LEXICON_REF = re.compile(r"\{@([a-z0-9_]+)\}")
+_UPPER_OUTSIDE_ESCAPE = re.compile(r"\\.|([A-Z])")
+_FLAGS = re.MULTILINE  # text is lower-cased before matching, so patterns are lower case
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _MAX_MATCHES_PER_RULE = 25
 
@@ -80,7 +89,9 @@ class _Unit:
 
 @dataclass
 class _Analysis:
-    text: str  # normalised reply, sentence boundaries turned into newlines
+    text: str  # normalised, lower-cased reply; sentence boundaries turned into newlines
+    lower: str  # same as text (kept for the literal prefilters)
+    has_question: bool
     units: list[_Unit]
     starts: list[int]
     context: str
@@ -93,6 +104,9 @@ class _Rule:
     move: str
     scope: str
     pattern: re.Pattern[str]
+    # lower-case literals of which at least one must occur for ``pattern`` to match (None: no
+    # usable literal); a cheap substring test that skips most regex searches
+    literals: tuple[frozenset[str], ...] = ()
     requires: tuple[re.Pattern[str], ...] = ()
     excludes: re.Pattern[str] | None = None
     reply_requires: tuple[re.Pattern[str], ...] = ()
@@ -147,17 +161,34 @@ class _Rule:
             return False
         return not (self.reply_excludes is not None and self.reply_excludes.search(a.text))
 
+    def _windows(self, a: _Analysis) -> list[tuple[int, int]]:
+        units = a.units
+        if self.first_sentences is not None:
+            units = units[: self.first_sentences]
+        if self.scope == "question":
+            units = [u for u in units if u.question]
+        elif self.first_sentences is None:
+            return [(0, len(a.text))]
+        return [(u.start, u.end) for u in units]
+
     def match(self, a: _Analysis, found: set[str]) -> tuple[int, int] | None:
+        if self.scope == "question" and not a.has_question:
+            return None
         if not self.reply_ok(a, found):
             return None
-        for n, m in enumerate(self.pattern.finditer(a.text)):
-            if n >= _MAX_MATCHES_PER_RULE:
-                break
-            if m.end() == m.start():
-                continue
-            index = max(bisect_right(a.starts, m.start()) - 1, 0)
-            if self.unit_ok(a, index):
-                return m.start(), m.end()
+        if self.scope != "reply" and any(p.search(a.text) is None for p in self.requires):
+            return None
+        n = 0
+        for start, end in self._windows(a):
+            for m in self.pattern.finditer(a.text, start, end):
+                n += 1
+                if n > _MAX_MATCHES_PER_RULE:
+                    return None
+                if m.end() == m.start():
+                    continue
+                index = max(bisect_right(a.starts, m.start()) - 1, 0)
+                if self.unit_ok(a, index):
+                    return m.start(), m.end()
         return None
 
 
@@ -167,6 +198,7 @@ class _Settings:
     question_mark: re.Pattern[str]
     question_forms: re.Pattern[str] | None
     not_question: re.Pattern[str] | None
+    max_chars: int
 
 
 class MoveDetector:
@@ -176,6 +208,9 @@ class MoveDetector:
         self._settings = settings
         self._stages = stages
         self._order = {move: i for i, move in enumerate(order)}
+        self._literals = tuple(
+            sorted({lit for stage in stages for r in stage for opts in r.literals for lit in opts})
+        )
 
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> MoveDetector:
@@ -214,11 +249,16 @@ class MoveDetector:
         if not isinstance(reply, str) or not reply.strip():
             return ()
         analysis = self._analyse(reply, context if isinstance(context, str) else "")
+        text = analysis.text
+        present = {lit for lit in self._literals if lit in text}
         found: dict[str, Detection] = {}
         for stage in self._stages:
             names = set(found)
             for rule in stage:
                 if rule.move in found:
+                    continue
+                # cheap prefilter: each literal group needs one of its strings in the text
+                if any(present.isdisjoint(opts) for opts in rule.literals):
                     continue
                 span = rule.match(analysis, names)
                 if span is not None:
@@ -231,7 +271,9 @@ class MoveDetector:
 
     def _analyse(self, reply: str, context: str) -> _Analysis:
         s = self._settings
-        text = reply.translate(_TRANSLATE)
+        # Only the head of a very long reply is analysed: chat replies are short, and this
+        # bounds the cost of a pasted essay. Evidence offsets stay valid (it is a prefix).
+        text = _lower(reply[: s.max_chars].translate(_TRANSLATE))
         # Turn the whitespace after sentence-final punctuation into a newline (same length), so
         # that rule patterns can anchor with ^ and $ (MULTILINE) at sentence boundaries.
         text = s.boundary.sub(lambda m: "\n" * len(m.group()), text)
@@ -251,11 +293,21 @@ class MoveDetector:
             units.append(_Unit(0, len(text), 0, False))
         return _Analysis(
             text=text,
+            lower=text,
+            has_question=any(u.question for u in units),
             units=units,
             starts=[u.start for u in units],
-            context=context.translate(_TRANSLATE),
+            context=_lower(context[: s.max_chars].translate(_TRANSLATE)),
             reply_words=sum(u.words for u in units),
         )
+
+
+def _lower(text: str) -> str:
+    """Lower-case without changing the length (a few characters grow when lower-cased)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 @cache
@@ -306,12 +358,18 @@ class _Compiler:
         if not patterns:
             return None
         source = "|".join(f"(?:{self._expand(where, p)})" for p in patterns)
+        for p in patterns:
+            if any(m.group(1) for m in _UPPER_OUTSIDE_ESCAPE.finditer(p)):
+                raise RuleError(
+                    f"{where}: pattern {p!r} has upper-case letters; replies are lower-cased "
+                    "before matching, so write patterns in lower case"
+                )
         try:
-            return re.compile(source, re.IGNORECASE | re.MULTILINE)
+            return re.compile(source, _FLAGS)
         except re.error as exc:
             for p in patterns:
                 try:
-                    re.compile(self._expand(where, p), re.IGNORECASE | re.MULTILINE)
+                    re.compile(self._expand(where, p), _FLAGS)
                 except re.error as inner:
                     raise RuleError(f"{where}: bad regex {p!r}: {inner}") from inner
             raise RuleError(f"{where}: bad regex: {exc}") from exc
@@ -341,6 +399,7 @@ class _Compiler:
             question_mark=mark,
             question_forms=self.compile(where, raw.get("question_forms")),
             not_question=self.compile(where, raw.get("not_question")),
+            max_chars=int(raw.get("max_chars", 4000)),
         )
 
     def rule(self, file: str, spec: Any, known: tuple[str, ...]) -> _Rule:
@@ -370,14 +429,22 @@ class _Compiler:
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise RuleError(f"{where}: {key} must be a non-negative integer")
             ints[key] = value
+        requires = self.compile_all(where, spec.get("requires"))
+        reply_requires = self.compile_all(where, spec.get("reply_requires"))
+        prefilter = tuple(
+            frozenset(lits)
+            for lits in (_literals(p) for p in (pattern, *requires, *reply_requires))
+            if lits is not None
+        )
         return _Rule(
             id=rid,
             move=move,
             scope=scope,
             pattern=pattern,
-            requires=self.compile_all(where, spec.get("requires")),
+            literals=prefilter,
+            requires=requires,
             excludes=self.compile(where, spec.get("excludes")),
-            reply_requires=self.compile_all(where, spec.get("reply_requires")),
+            reply_requires=reply_requires,
             reply_excludes=self.compile(where, spec.get("reply_excludes")),
             context_requires=self.compile(where, spec.get("context_requires")),
             context_excludes=self.compile(where, spec.get("context_excludes")),
@@ -411,3 +478,59 @@ def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
     for rule in rules:
         stages[level[rule.move]].append(rule)
     return [s for s in stages if s]
+
+
+# --------------------------------------------------------------------------- literal prefilter
+
+_MIN_LITERAL = 3
+
+
+def _literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings of which at least one must occur in any text the pattern matches."""
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # pragma: no cover - the pattern compiled, so this should not happen
+        return None
+    found = _seq_literals(list(parsed))
+    return tuple(sorted(found)) if found else None
+
+
+def _seq_literals(items: list[Any]) -> set[str] | None:
+    """Best required-literal set of a sequence: runs of literal characters, or sub-groups."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(candidate: set[str] | None) -> None:
+        nonlocal best
+        if not candidate or min(len(c) for c in candidate) < _MIN_LITERAL:
+            return
+        if best is None or min(len(c) for c in candidate) > min(len(c) for c in best):
+            best = candidate
+
+    for op, arg in items:
+        if op is _sre_c.LITERAL:
+            run.append(chr(arg).lower())
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        consider(_item_literals(op, arg))
+    if run:
+        consider({"".join(run)})
+    return best
+
+
+def _item_literals(op: Any, arg: Any) -> set[str] | None:
+    if op is _sre_c.SUBPATTERN:
+        return _seq_literals(list(arg[-1]))
+    if op is _sre_c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            sub = _seq_literals(list(branch))
+            if not sub:
+                return None
+            out |= sub
+        return out
+    if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and arg[0] >= 1:
+        return _seq_literals(list(arg[2]))
+    return None

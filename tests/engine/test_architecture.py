@@ -9,8 +9,17 @@ import pytest
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 CORE = ("content", "engine", "scoring", "storage")
-FORBIDDEN = ("slack_bolt", "slack_sdk", "telegram", "click", "rich", "aiohttp", "tornado",
-             "bot.adapters", "bot.cli")
+FORBIDDEN = (
+    "slack_bolt",
+    "slack_sdk",
+    "telegram",
+    "click",
+    "rich",
+    "aiohttp",
+    "tornado",
+    "bot.adapters",
+    "bot.cli",
+)
 
 
 def imports(path: Path) -> set[str]:
@@ -23,8 +32,11 @@ def imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", [p for c in CORE for p in sorted((BOT / c).rglob("*.py"))],
-                         ids=lambda p: str(p.relative_to(BOT)))
+@pytest.mark.parametrize(
+    "path",
+    [p for c in CORE for p in sorted((BOT / c).rglob("*.py"))],
+    ids=lambda p: str(p.relative_to(BOT)),
+)
 def test_core_module_imports_no_surface_library(path: Path) -> None:
     bad = {n for n in imports(path) if n.split(".")[0] in FORBIDDEN or n.startswith(FORBIDDEN)}
     assert not bad, f"{path.name} imports {sorted(bad)}"

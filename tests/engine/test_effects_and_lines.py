@@ -23,8 +23,12 @@ def test_reveal_walks_facts_then_pains_then_their_implications(content: Path) ->
 def test_mood_flags_and_ledger(content: Path) -> None:
     persona = load_library(content).persona("pat")
     c = Conversation(state="start", mood=0, level="normal")
-    effects = (Effect(mood=2), Effect(mood=-1), Effect(set="agreed"),
-               Effect(ledger=LedgerEntry(give="5% off", get="two-year term")))
+    effects = (
+        Effect(mood=2),
+        Effect(mood=-1),
+        Effect(set="agreed"),
+        Effect(ledger=LedgerEntry(give="5% off", get="two-year term")),
+    )
     apply_effects(effects, c, persona)
     apply_effects((Effect(unset="agreed"),), c, persona)
     assert (c.mood, c.flags) == (1, set())

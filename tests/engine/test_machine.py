@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.content.library import load_library
+from bot.content.models import Guard
 from bot.engine.conversation import Conversation
 from bot.engine.guards import compile_guard
 from bot.engine.machine import FlowMachine
-from bot.content.models import Guard
 
 
 def machine(content: Path) -> FlowMachine:

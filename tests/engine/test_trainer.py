@@ -107,15 +107,20 @@ def test_a_restart_resumes_the_session_where_it_was(db_path: Path, content: Path
 def test_hints_escalate_from_nudge_to_example(tiny_trainer: Trainer) -> None:
     say(tiny_trainer, "/start tiny_call")
     texts = [say(tiny_trainer, "/hint").of_type(Notice)[0].text for _ in range(4)]
-    assert texts == ["Nudge: Nudge.", "Hint: Prompt.", "Example reply: Example.",
-                     "Example reply: Example."]
+    assert texts == [
+        "Nudge: Nudge.",
+        "Hint: Prompt.",
+        "Example reply: Example.",
+        "Example reply: Example.",
+    ]
 
 
 BAD_INPUTS = ["", "   \n\t ", "x" * 20_000, "\x00\x07\x1b[31m", "/nosuchcommand", "/"]
 
 
-@pytest.mark.parametrize("text", BAD_INPUTS, ids=["empty", "blank", "huge", "control",
-                                                  "unknown-command", "bare-slash"])
+@pytest.mark.parametrize(
+    "text", BAD_INPUTS, ids=["empty", "blank", "huge", "control", "unknown-command", "bare-slash"]
+)
 def test_bad_input_gets_a_clear_message_and_leaves_the_session_intact(
     tiny_trainer: Trainer, text: str
 ) -> None:
@@ -124,8 +129,11 @@ def test_bad_input_gets_a_clear_message_and_leaves_the_session_intact(
     [notice] = say(tiny_trainer, text).of_type(Notice)
     assert notice.kind == "error" and notice.text
     after = session_row(tiny_trainer)
-    assert (after.state, after.turn_count, after.status) == (before.state, before.turn_count,
-                                                             "active")
+    assert (after.state, after.turn_count, after.status) == (
+        before.state,
+        before.turn_count,
+        "active",
+    )
 
 
 @pytest.mark.parametrize("text", ["🙂👍", "مرحبا، هل يمكنني أن أسألك سؤالا؟", "ok\x00 then"])

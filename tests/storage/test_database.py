@@ -39,13 +39,27 @@ def test_turns_keep_moves_and_states(store: Store) -> None:
     with store.transaction():
         learner = store.learner("t", "u")
         sid = store.create_session(learner.id, "s", "v1", "normal", "opening", 0, {})
-        moves = [{"move": "acknowledge", "points": 1, "quote": "fair", "start": 0, "end": 4,
-                  "rule": "r"}]
-        store.add_turn(sid, 1, "learner", "fair point", moves=moves, points=1,
-                       state_before="opening", state_after="discovery", mood=1)
+        moves = [
+            {"move": "acknowledge", "points": 1, "quote": "fair", "start": 0, "end": 4, "rule": "r"}
+        ]
+        store.add_turn(
+            sid,
+            1,
+            "learner",
+            "fair point",
+            moves=moves,
+            points=1,
+            state_before="opening",
+            state_after="discovery",
+            mood=1,
+        )
     [turn] = store.turns(sid)
     assert (turn.role, turn.moves, turn.state_before, turn.state_after) == (
-        "learner", moves, "opening", "discovery")
+        "learner",
+        moves,
+        "opening",
+        "discovery",
+    )
 
 
 def test_write_lock_serialises_concurrent_transactions(db_path: Path) -> None:
@@ -60,8 +74,7 @@ def test_write_lock_serialises_concurrent_transactions(db_path: Path) -> None:
                 with store.transaction():
                     session = store.session(sid)
                     n = session.variables["n"] + 1
-                    store.update_session(sid, state="a", mood=0, variables={"n": n},
-                                         turn_count=n)
+                    store.update_session(sid, state="a", mood=0, variables={"n": n}, turn_count=n)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

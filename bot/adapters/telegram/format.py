@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+import html
 from itertools import groupby
 
 from bot.engine.messages import (
@@ -28,6 +28,11 @@ MAX_CHARS = 4096  # Telegram's limit per message, in UTF-16 code units
 QUOTE_CHARS = 200
 NOTICE_ICONS = {"error": "⚠️ ", "hint": "💡 ", "help": "", "info": ""}
 TAG = re.compile(r"<[^>]+>")
+
+
+def escape(text: str) -> str:
+    """Telegram's HTML needs only <, > and & escaped outside tags."""
+    return html.escape(text, quote=False)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def feedback(f: Feedback) -> str:
     lines = [f"📝 <b>{_signed(f.points)} points</b>"]
     lines += [
         f"{'✅' if i.points > 0 else '❌'} {escape(i.label)} {_signed(i.points)}: "
-        f"<i>“{escape(_short(i.quote))}”</i> ({escape(i.technique)})"
+        f"{_quote(i.quote)} ({escape(i.technique)})"
         for i in f.items
     ]
     if f.note:
@@ -123,7 +128,7 @@ def scorecard(c: Scorecard) -> str:
     verdict = "✅ passed" if c.passed else "❌ not passed"
     lines = [
         f"<b>Scorecard: {escape(c.title)}</b>" + ("" if c.finished else " (in progress)"),
-        f"Outcome: {escape(c.outcome)} · {c.turns} replies",
+        f"Outcome: {escape(c.outcome)} · your replies: {c.turns}",
         f"<b>Score {c.score}/100</b> {verdict} (pass mark {c.pass_mark})",
     ]
     if c.skills:
@@ -156,7 +161,7 @@ def _quotes(c: Scorecard) -> list[str]:
         if quoted is not None:
             lines += [
                 "",
-                f"<b>{title}</b> ({_signed(quoted.points)}): <i>“{escape(_short(quoted.text))}”</i>",
+                f"<b>{title}</b> ({_signed(quoted.points)}): {_quote(quoted.text)}",
             ]
     return lines
 
@@ -179,6 +184,10 @@ def progress(p: Progress) -> str:
 
 def _signed(points: int) -> str:
     return f"{points:+d}"
+
+
+def _quote(text: str) -> str:
+    return f"<i>“{escape(_short(text))}”</i>"
 
 
 def _short(text: str) -> str:

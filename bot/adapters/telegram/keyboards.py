@@ -27,8 +27,10 @@ def pick_data(scenario_id: str, level: str | None = None) -> str:
 def scenario_keyboard(listing: ScenarioList) -> InlineKeyboardMarkup:
     """One row per scenario: its title starts the default level."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(info.title, callback_data=pick_data(info.id))]
-         for info in listing.scenarios]
+        [
+            [InlineKeyboardButton(info.title, callback_data=pick_data(info.id))]
+            for info in listing.scenarios
+        ]
     )
 
 

@@ -1,0 +1,300 @@
+"""Engine reply parts → Slack messages (plain text or Block Kit), and the App Home view.
+
+Persona lines and notices are ordinary messages so the conversation reads like a chat;
+per-turn feedback is one compact context block; briefings, scenario pickers, scorecards
+and progress are Block Kit. Every string from the engine or the learner is escaped, so a
+quoted reply can never ping `<!channel>` or break the markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any
+
+from bot.engine.commands import ALIASES
+from bot.engine.messages import (
+    Briefing,
+    Feedback,
+    Notice,
+    Part,
+    PersonaLine,
+    Progress,
+    Reply,
+    ScenarioInfo,
+    ScenarioList,
+    Scorecard,
+)
+
+Block = dict[str, Any]
+SLASH = "/roleplay"
+START_ACTION = re.compile(r"^start:")
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+MAX_SCENARIOS = 15  # 3 blocks each, under Slack's 50 blocks per message
+NOTICE_ICONS = {"hint": ":bulb: ", "error": ":warning: "}
+_COMMAND = re.compile(
+    r"(?<![\w/`])/(" + "|".join(sorted(ALIASES, key=len, reverse=True)) + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str  # notification and fallback text; the whole message when there are no blocks
+    blocks: tuple[Block, ...] = ()
+    starts_thread: bool = False  # posted top-level; the rest of the reply goes in its thread
+
+
+def render(reply: Reply) -> list[SlackMessage]:
+    """One Slack message per reply part, in order."""
+    return [render_part(part) for part in reply.parts]
+
+
+# --- text helpers -----------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack sends message text with &, < and > escaped; the engine wants what was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def slack_commands(text: str) -> str:
+    """Engine command syntax (`/hint`) → what works in Slack (`/roleplay hint`)."""
+    return _COMMAND.sub(lambda m: f"`{SLASH} {m.group(1)}`", text)
+
+
+def clip(text: str, limit: int = SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(text: str) -> str:
+    return "“" + escape(text) + "”"
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def fields(*pairs: tuple[str, str]) -> Block:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": clip(f"*{k}*\n{v}", 2000)} for k, v in pairs],
+    }
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_LIMIT)}}
+
+
+def context(*texts: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip(t, 2000)} for t in texts[:10]],
+    }
+
+
+def button(text: str, action_id: str, value: str, primary: bool = False) -> Block:
+    block: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(text, 75)},
+        "action_id": action_id,
+        "value": value,
+    }
+    if primary:
+        block["style"] = "primary"
+    return block
+
+
+def bar(score: int) -> str:
+    filled = max(0, min(10, round(score / 10)))
+    return "█" * filled + "░" * (10 - filled)
+
+
+# --- parts --------------------------------------------------------------------------------
+
+
+@singledispatch
+def render_part(part: Part) -> SlackMessage:
+    raise TypeError(f"no Slack rendering for {type(part).__name__}")
+
+
+@render_part.register
+def _notice(part: Notice) -> SlackMessage:
+    return SlackMessage(NOTICE_ICONS.get(part.kind, "") + slack_commands(escape(part.text)))
+
+
+@render_part.register
+def _line(part: PersonaLine) -> SlackMessage:
+    return SlackMessage(f"*{escape(part.speaker)}:* {escape(part.text)}")
+
+
+@render_part.register
+def _feedback(part: Feedback) -> SlackMessage:
+    items = [
+        f"{escape(i.label)} *{i.points:+d}* {quote(i.quote)} · _{escape(i.technique)}_"
+        if i.quote
+        else f"{escape(i.label)} *{i.points:+d}* · _{escape(i.technique)}_"
+        for i in part.items
+    ]
+    texts = [f":dart: *{part.points:+d}*", *items]
+    if part.note:
+        texts.append(slack_commands(escape(part.note)))
+    plain = f"Feedback: {part.points:+d}" + (f". {part.note}" if part.note else "")
+    return SlackMessage(plain, (context(*texts),))
+
+
+@render_part.register
+def _briefing(part: Briefing) -> SlackMessage:
+    blocks = [
+        header(part.title),
+        fields(("Level", escape(part.level)), ("You are talking to", escape(part.persona))),
+        section(f"*Your role*\n{escape(part.role)}"),
+        section(f"*Goal*\n{escape(part.goal)}"),
+        section(f"*Success looks like*\n{escape(part.success)}"),
+    ]
+    if part.situation:
+        blocks.append(section(f"*Situation*\n{escape(part.situation)}"))
+    blocks.append(context(f"Reply in this thread. `{SLASH} hint` if you are stuck."))
+    return SlackMessage(f"Practice: {part.title}", tuple(blocks), starts_thread=True)
+
+
+@render_part.register
+def _scenarios(part: ScenarioList) -> SlackMessage:
+    blocks = [header("Pick a scenario to practise"), *scenario_blocks(part)]
+    blocks.append(context(f"`{SLASH} help` lists every command."))
+    return SlackMessage("Scenarios you can practise", tuple(blocks))
+
+
+def scenario_blocks(part: ScenarioList) -> list[Block]:
+    blocks: list[Block] = []
+    for info in part.scenarios[:MAX_SCENARIOS]:
+        blocks.append(section(f"*{escape(info.title)}*\n{escape(info.summary)}"))
+        if info.skills:
+            blocks.append(context("Skills: " + escape(", ".join(info.skills))))
+        blocks.append({"type": "actions", "elements": start_buttons(info)})
+    return blocks
+
+
+def start_buttons(info: ScenarioInfo) -> list[Block]:
+    """The first level is the scenario's default; the others are offered beside it."""
+    levels = info.levels or ("",)
+    return [
+        button(
+            "Start" if i == 0 else level.capitalize(),
+            f"start:{info.id}:{level}",
+            f"{info.id} {level}".strip(),
+            primary=i == 0,
+        )
+        for i, level in enumerate(levels[:5])
+    ]
+
+
+@render_part.register
+def _scorecard(part: Scorecard) -> SlackMessage:
+    verdict = "Passed" if part.passed else "Not passed"
+    blocks: list[Block] = [
+        header(f"Scorecard: {part.title}"),
+        fields(
+            ("Score", f"*{part.score}* / 100 (pass mark {part.pass_mark})"),
+            ("Result", f"{':white_check_mark:' if part.passed else ':x:'} {verdict}"),
+            ("Outcome", escape(part.outcome.replace("_", " "))),
+            ("Your replies", str(part.turns)),
+        ),
+    ]
+    if not part.finished:
+        blocks.append(context("Session still in progress: the score so far."))
+    if part.skills:
+        blocks.append(section("*Skills*\n" + skill_lines(part)))
+    blocks.append(section("*This session*\n" + measure_lines(part)))
+    blocks.extend(quoted_replies(part))
+    if part.tips:
+        tips = "\n".join(f"• *{escape(t.technique)}*: {escape(t.text)}" for t in part.tips)
+        blocks.append(section("*What to work on*\n" + tips))
+    if part.ledger:
+        trades = "\n".join(f"• gave {escape(g.give)} → got {escape(g.get)}" for g in part.ledger)
+        blocks.append(section("*Concessions traded*\n" + trades))
+    text = f"Scorecard for {part.title}: {part.score}/100, {verdict.lower()}"
+    return SlackMessage(text, tuple(blocks))
+
+
+def skill_lines(card: Scorecard) -> str:
+    return "\n".join(f"`{bar(s.score)}` {s.score:>3}  {escape(s.label)}" for s in card.skills)
+
+
+def measure_lines(card: Scorecard) -> str:
+    value = quote(card.tailored_value) if card.tailored_value else "not yet"
+    return "\n".join(
+        (
+            f"• Talk share {card.talk_share:.0%} (aim for {card.talk_target:.0%} or less)",
+            f"• Discovery questions before your first pitch: {card.discovery_before_pitch}",
+            f"• Tailored value statement: {value}",
+        )
+    )
+
+
+def quoted_replies(card: Scorecard) -> list[Block]:
+    quotes = [
+        f"*{label}* ({q.points:+d})\n>{quote(q.text)}"
+        for label, q in (("Best reply", card.best), ("Weakest reply", card.worst))
+        if q is not None
+    ]
+    return [section(text) for text in quotes]
+
+
+@render_part.register
+def _progress(part: Progress) -> SlackMessage:
+    blocks = [header("Your progress"), *progress_blocks(part)]
+    return SlackMessage(f"Your progress: {part.trend}", tuple(blocks))
+
+
+def progress_blocks(part: Progress) -> list[Block]:
+    blocks = [section("*Recent sessions*\n" + session_lines(part))]
+    blocks.append(context(f"Trend: {escape(part.trend)}"))
+    if part.practise_next:
+        blocks.append(
+            section(
+                f"*Practise next:* {escape(part.practise_next)}",
+                button("Start", f"start:{part.practise_next}:", part.practise_next, True),
+            )
+        )
+    return blocks
+
+
+def session_lines(part: Progress, limit: int = 10) -> str:
+    if not part.rows:
+        return "No finished sessions yet."
+    lines = []
+    for row in part.rows[:limit]:
+        score = "–" if row.score is None else f"{row.score}"
+        mark = {True: ":white_check_mark:", False: ":x:"}.get(row.passed, "")
+        outcome = escape(row.outcome.replace("_", " "))
+        lines.append(f"• {row.started_at[:10]}  *{escape(row.title)}*  {score} {mark} {outcome}")
+    return "\n".join(lines)
+
+
+# --- App Home -------------------------------------------------------------------------------
+
+
+def home_view(progress: Progress, scorecard: Scorecard | None, scenarios: ScenarioList) -> Block:
+    """The learner's own Home tab: last scorecard's skills, what next, recent sessions."""
+    blocks: list[Block] = [header("Your sales practice")]
+    if scorecard is not None:
+        state = "so far" if not scorecard.finished else f"{scorecard.score}/100"
+        blocks.append(section(f"*Last session:* {escape(scorecard.title)} ({state})"))
+        if scorecard.skills:
+            blocks.append(section("*Skills*\n" + skill_lines(scorecard)))
+    blocks.extend(progress_blocks(progress))
+    blocks.append({"type": "divider"})
+    blocks.append(header("Scenarios"))
+    blocks.extend(scenario_blocks(scenarios))
+    blocks.append(context(f"Practise in a direct message with me, or use `{SLASH}`."))
+    return {"type": "home", "blocks": blocks[:100]}

@@ -1,0 +1,137 @@
+"""Load test: N concurrent chats through the real webhook on loopback.
+
+Everything runs in one process: a fake Bot API, the webhook endpoint with the real PTB
+Application and Trainer (on the given SQLite file), and N simulated learners posting
+updates as Telegram would. A turn's latency is one webhook POST: the endpoint answers only
+after the turn is committed and the reply sent to the (fake) Bot API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from telegram.ext import Application
+
+from bot.adapters.telegram.app import build_application
+from bot.adapters.telegram.fake import FakeBotApi, TelegramUser
+from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.webhook import SECRET_HEADER, start_webhook
+from bot.engine.trainer import Trainer
+
+LOOPBACK_TOKEN = "1234567:LOOPBACK-TEST-TOKEN"
+WEBHOOK_PATH = "/telegram/webhook"
+LINES = (
+    "Hi, this is Sam from Kestrel. I'm calling because sales leaders tell us forecasting "
+    "eats their Mondays. Do you have a minute?",
+    "Can I ask you a couple of questions about how your team forecasts today?",
+    "How do you build the forecast today, and who is involved?",
+    "What happens when the forecast misses by a wide margin?",
+    "What does that cost you in a quarter?",
+    "Would a meeting next Tuesday at 10am work to look at this properly?",
+)
+
+
+@dataclass
+class LoopbackBot:
+    """A running bot behind its webhook, talking to a fake Bot API."""
+
+    api: FakeBotApi
+    application: Application
+    url: str
+    secret: str
+
+    async def post(
+        self, http: aiohttp.ClientSession, update: dict[str, Any], secret: str | None = None
+    ) -> int:
+        """POST an update as Telegram does; returns the HTTP status."""
+        token = self.secret if secret is None else secret
+        headers = {SECRET_HEADER: token} if token else {}
+        async with http.post(self.url, json=update, headers=headers) as response:
+            await response.read()
+            return response.status
+
+
+@asynccontextmanager
+async def loopback_bot(trainer: Trainer) -> AsyncIterator[LoopbackBot]:
+    api = FakeBotApi()
+    await api.start()
+    secret = secrets.token_urlsafe(24)
+    settings = TelegramSettings(
+        LOOPBACK_TOKEN, f"https://loopback.invalid{WEBHOOK_PATH}", secret, api_url=api.url
+    )
+    application = build_application(settings, trainer)
+    try:
+        async with application:
+            await application.start()
+            runner = await start_webhook(application, secret, WEBHOOK_PATH, "127.0.0.1", 0)
+            host, port = runner.addresses[0][:2]
+            try:
+                yield LoopbackBot(api, application, f"http://{host}:{port}{WEBHOOK_PATH}", secret)
+            finally:
+                await runner.cleanup()
+                await application.stop()
+    finally:
+        await api.close()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    chats: int
+    turns: int
+    seconds: float
+    latencies: tuple[float, ...]
+    failures: int
+
+    @property
+    def turns_per_second(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"chats={self.chats} turns={self.turns} failures={self.failures} "
+            f"p50={percentile(self.latencies, 50) * 1000:.1f}ms "
+            f"p99={percentile(self.latencies, 99) * 1000:.1f}ms "
+            f"turns/s={self.turns_per_second:.1f}"
+        )
+
+
+def percentile(values: tuple[float, ...], pct: float) -> float:
+    """Nearest-rank percentile (0.0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+async def run_load(trainer: Trainer, chats: int, turns: int, scenario: str) -> LoadResult:
+    """Each chat starts `scenario`, then sends `turns` replies one after another."""
+    update_ids = itertools.count(1)
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    async def one_chat(bot: LoopbackBot, http: aiohttp.ClientSession, n: int) -> None:
+        user = TelegramUser(500_000 + n, f"Rep{n}")
+        texts = [f"/start {scenario}", *itertools.islice(itertools.cycle(LINES), turns)]
+        for text in texts:
+            started = time.perf_counter()
+            statuses.append(await bot.post(http, user.message(next(update_ids), text)))
+            latencies.append(time.perf_counter() - started)
+
+    async with (
+        loopback_bot(trainer) as bot,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http,
+    ):
+        started = time.perf_counter()
+        await asyncio.gather(*(one_chat(bot, http, n) for n in range(chats)))
+        seconds = time.perf_counter() - started
+    failures = sum(status != 200 for status in statuses)
+    return LoadResult(chats, len(latencies), seconds, tuple(latencies), failures)

@@ -1,0 +1,134 @@
+"""Per-turn latency and throughput of the engine, with and without storage.
+
+Replies are built from a pool of sentences into 1 to 8 sentence replies, so lengths vary
+from a few words to about 150. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.library import load_library
+from bot.engine.cast import Cast
+from bot.engine.conversation import Conversation
+from bot.engine.messages import Inbound, Learner
+from bot.engine.trainer import Trainer
+from bot.engine.turn import play_turn
+from bot.scoring.detector import default_detector
+from bot.storage.database import Store
+
+SENTENCES = (
+    "Hi, this is Sam from Kestrel.",
+    "I'm calling because we help sales leaders trust their forecast.",
+    "Could I ask you a couple of quick questions?",
+    "What CRM are you on today?",
+    "How do your managers build the forecast each week?",
+    "What's the hardest part of getting that number right?",
+    "When the forecast misses, what does that do to hiring?",
+    "If you could trust the number, what would that be worth?",
+    "Teams like yours cut forecast misses in half within a quarter.",
+    "I hear you, that's a fair concern.",
+    "Would Thursday at 2pm work for 20 minutes?",
+    "We have dashboards, AI scoring, 40 integrations and SSO.",
+    "So what I'm hearing is the data is there but nobody trusts it.",
+    "If we can agree on terms today, are we your final choice?",
+    "ok",
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    label: str
+    turns: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p99(self) -> float:
+        return statistics.quantiles(self.latencies_ms, n=100)[98]
+
+    @property
+    def per_second(self) -> float:
+        return self.turns / self.seconds
+
+
+def replies(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choices(SENTENCES, k=rng.randint(1, 8))) for _ in range(count)]
+
+
+def _timed(label: str, texts: list[str], step: Callable[[str], object]) -> Figures:
+    latencies = []
+    start = time.perf_counter()
+    for text in texts:
+        t0 = time.perf_counter()
+        step(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    return Figures(label, len(texts), time.perf_counter() - start, latencies)
+
+
+def in_process(cast: Cast, texts: list[str]) -> Figures:
+    """Scoring plus transition, no storage: a conversation restarts when it ends."""
+    detector = default_detector()
+    c = Conversation(cast.flow.initial, 0, "normal")
+
+    def step(text: str) -> None:
+        nonlocal c
+        if cast.state(c.state).terminal:
+            c = Conversation(cast.flow.initial, 0, "normal")
+        play_turn(cast, c, detector.detect(text, "Just send me some info."), (1, 1))
+
+    return _timed("scoring + transition", texts, step)
+
+
+def with_storage(trainer: Trainer, scenario: str, texts: list[str], learners: int) -> Figures:
+    """Full `Trainer.handle` with a committed SQLite transaction per turn."""
+    people = [Learner("bench", f"rep{i}") for i in range(learners)]
+    for person in people:
+        trainer.handle(Inbound(person, f"/start {scenario}"))
+    counter = iter(range(len(texts)))
+
+    def step(text: str) -> None:
+        person = people[next(counter) % learners]
+        reply = trainer.handle(Inbound(person, text))
+        if reply.ended:
+            trainer.handle(Inbound(person, f"/start {scenario}"))
+
+    return _timed("turn with storage", texts, step)
+
+
+def validate_ms(root: Path | None, rounds: int = 5) -> float:
+    load_library(root)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        load_library(root)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[list[Figures], dict]:
+    texts = replies(turns)
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = Trainer(load_library(root), Store(Path(tmp) / "bench.db"))
+        cast = trainer.casts[scenario]
+        figures = [in_process(cast, texts), with_storage(trainer, scenario, texts, learners)]
+        trainer.store.close()
+    words = [len(t.split()) for t in texts]
+    extra = {
+        "validate_ms": validate_ms(root),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "reply_words": (min(words), statistics.median(words), max(words)),
+    }
+    return figures, extra
