@@ -21,9 +21,9 @@ TRIGGER = "reply"
 
 @dataclass(eq=False)
 class _Visitor:
-    """The model `transitions` moves for the length of one trigger."""
+    """The one model `transitions` moves; it carries a conversation for one trigger."""
 
-    conversation: Conversation
+    conversation: Conversation | None = None
     fired: list[Transition] = field(default_factory=list)
 
 
@@ -31,8 +31,9 @@ class FlowMachine:
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self._lock = threading.Lock()
+        self._visitor = _Visitor()
         self._machine = Machine(
-            model=None,
+            model=self._visitor,
             states=list(flow.states),
             initial=flow.initial,
             auto_transitions=False,
@@ -57,16 +58,22 @@ class FlowMachine:
         )
 
     def step(self, conversation: Conversation) -> Transition | None:
-        """Fire the first transition whose guard holds; update `conversation.state`."""
-        visitor = _Visitor(conversation)
+        """Fire the first transition whose guard holds; update `conversation.state`.
+
+        The machine's single model is pointed at the conversation's saved state for the
+        length of one trigger, under a lock: cheaper than adding and removing a model per
+        turn, and nothing about the conversation stays in the machine afterwards.
+        """
+        visitor = self._visitor
         with self._lock:
-            self._machine.add_model(visitor, initial=conversation.state)
+            visitor.conversation, visitor.fired = conversation, []
+            self._machine.set_state(conversation.state, model=visitor)
             try:
                 getattr(visitor, TRIGGER)(visitor)
+                conversation.state = visitor.state
+                return visitor.fired[0] if visitor.fired else None
             finally:
-                self._machine.remove_model(visitor)
-        conversation.state = visitor.state
-        return visitor.fired[0] if visitor.fired else None
+                visitor.conversation = None
 
     def mermaid(self) -> str:
         """The flow as mermaid state-diagram text, generated from the content."""

@@ -129,14 +129,15 @@ class Store:
 
     def learner(self, platform: str, user_id: str, name: str = "") -> LearnerRow:
         """The learner with this platform identity, created on first sight."""
-        self.db.conn.execute(
-            "INSERT INTO learners (platform, user_id, name, feedback_on, created_at) "
-            "VALUES (?, ?, ?, 1, ?) ON CONFLICT (platform, user_id) DO NOTHING",
-            (platform, user_id, name, now()),
-        )
-        row = self._one(
-            "SELECT * FROM learners WHERE platform = ? AND user_id = ?", (platform, user_id)
-        )
+        query = "SELECT * FROM learners WHERE platform = ? AND user_id = ?"
+        row = self._one(query, (platform, user_id))
+        if row is None:
+            self.db.conn.execute(
+                "INSERT INTO learners (platform, user_id, name, feedback_on, created_at) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (platform, user_id) DO NOTHING",
+                (platform, user_id, name, now()),
+            )
+            row = self._one(query, (platform, user_id))
         return LearnerRow(
             row["id"], row["platform"], row["user_id"], row["name"] or "", bool(row["feedback_on"])
         )

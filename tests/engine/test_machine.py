@@ -46,7 +46,7 @@ def test_one_shared_machine_serves_many_conversations(content: Path) -> None:
     shared.step(a)
     shared.step(b)
     assert (a.state, b.state) == ("start", "done")
-    assert shared._machine.models == []  # nothing kept in memory between turns
+    assert shared._visitor.conversation is None  # nothing kept in memory between turns
 
 
 def test_only_callables_reach_transitions(content: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -75,8 +76,9 @@ def learner_of(update: Update) -> Learner:
 class TelegramHandlers:
     """The callbacks registered on the Application; they share one Trainer."""
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Trainer, engine_threads: int = 1) -> None:
         self.trainer = trainer
+        self.executor = ThreadPoolExecutor(engine_threads, thread_name_prefix="trainer")
 
     async def on_text(self, update: Update, context: Context) -> None:
         """A reply or a /command in a private chat: one engine call."""
@@ -114,7 +116,8 @@ class TelegramHandlers:
 
     async def _handle(self, update: Update, text: str) -> Reply:
         inbound = Inbound(learner_of(update), text, message_key(update))
-        return await asyncio.to_thread(self.trainer.handle, inbound)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, self.trainer.handle, inbound)
 
 
 async def send_reply(context: Context, chat_id: int, reply: Reply) -> None:
@@ -135,7 +138,7 @@ def build_application(settings: TelegramSettings, trainer: Trainer) -> Applicati
     if settings.mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
-    add_handlers(application, TelegramHandlers(trainer))
+    add_handlers(application, TelegramHandlers(trainer, int(__import__('os').environ.get('TGT','1'))))
     return application
 
 

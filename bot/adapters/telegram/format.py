@@ -7,9 +7,9 @@ through `html.escape`.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
-import html
 from itertools import groupby
 
 from bot.engine.messages import (
