@@ -156,7 +156,18 @@ class TerminalSession:
     def send(self, text: str, echo: bool = False) -> Reply:
         if echo:
             self.render.learner(text)
-        reply = self.trainer.handle(Inbound(self.learner, text))
+        try:
+            reply = self.trainer.handle(Inbound(self.learner, text))
+        except Exception as exc:  # the terminal's one top-level handler: keep the rep going
+            reply = Reply(
+                (
+                    Notice(
+                        f"Something went wrong ({exc.__class__.__name__}); nothing "
+                        "from this reply was saved. Please try again.",
+                        "error",
+                    ),
+                )
+            )
         self.render.reply(reply)
         return reply
 

@@ -16,6 +16,12 @@ def main() -> None:
     """Entry point of the `roleplay` console script."""
 
 
-for command in (practice_command, progress_command, validate_command, diagram_command,
-                eval_command, bench_command):
+for command in (
+    practice_command,
+    progress_command,
+    validate_command,
+    diagram_command,
+    eval_command,
+    bench_command,
+):
     main.add_command(command)

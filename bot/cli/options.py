@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -38,4 +39,8 @@ def open_trainer(content_root: Path | None, db_path: Path | None) -> Trainer:
         click.echo(f"warning: {problem}", err=True)
     if not library.scenarios:
         raise click.ClickException("no scenario could be loaded; run `roleplay validate`")
-    return Trainer(library, Store(resolve_db(db_path)))
+    path = resolve_db(db_path)
+    try:
+        return Trainer(library, Store(path))
+    except (sqlite3.Error, OSError) as exc:
+        raise click.ClickException(f"cannot open the database {path}: {exc}") from exc

@@ -93,7 +93,9 @@ def _interactive(session: TerminalSession, console: Console) -> None:
         try:
             text = console.input("[bold green]You:[/bold green] ")
         except (EOFError, KeyboardInterrupt):
-            console.print("\nSession saved. Run `roleplay practice` to pick it up again.")
+            console.print(
+                "\nSession saved. `roleplay practice` (or `./run practice`) picks it up again."
+            )
             return
         reply = session.send(text)
         if reply.ended:

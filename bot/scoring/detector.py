@@ -120,6 +120,7 @@ class _Rule:
     first_sentences: int | None = None
     requires_moves: frozenset[str] = field(default_factory=frozenset)
     excludes_moves: frozenset[str] = field(default_factory=frozenset)
+    file: str = ""
 
     def unit_ok(self, a: _Analysis, index: int) -> bool:
         unit = a.units[index]
@@ -451,6 +452,7 @@ class _Compiler:
             requires_anywhere=self.compile(where, spec.get("requires_anywhere")),
             requires_moves=frozenset(spec.get("requires_moves") or ()),
             excludes_moves=frozenset(spec.get("excludes_moves") or ()),
+            file=file,
             **ints,
         )
 
@@ -458,7 +460,10 @@ class _Compiler:
 def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
     """Group rules so that a move is decided after every move its rules depend on."""
     depends: dict[str, set[str]] = {}
+    files: dict[str, str] = {}
     for rule in rules:
+        if rule.requires_moves or rule.excludes_moves:
+            files.setdefault(rule.move, f"{rule.file}: rule {rule.id!r}")
         depends.setdefault(rule.move, set()).update(rule.requires_moves | rule.excludes_moves)
     level: dict[str, int] = {}
 
@@ -466,7 +471,8 @@ def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
         if move in level:
             return level[move]
         if move in path:
-            raise RuleError(f"circular move dependency: {' -> '.join((*path, move))}")
+            chain = " -> ".join((*path, move))
+            raise RuleError(f"{files.get(move, '?')}: circular move dependency: {chain}")
         deps = depends.get(move, set())
         value = 1 + max((visit(d, (*path, move)) for d in deps), default=-1)
         level[move] = value

@@ -57,14 +57,18 @@ class Call:
 
 
 def _texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["text"]] if isinstance(node.get("text"), str) else []
-        return own + [t for k, v in node.items() if k != "text" for t in _texts(v)] + (
-            _texts(node["text"]) if isinstance(node.get("text"), dict) else []
-        )
+    """Every string under a "text" key, depth first."""
     if isinstance(node, list):
         return [t for item in node for t in _texts(item)]
-    return []
+    if not isinstance(node, dict):
+        return []
+    found: list[str] = []
+    for key, value in node.items():
+        if key == "text" and isinstance(value, str):
+            found.append(value)
+        else:
+            found.extend(_texts(value))
+    return found
 
 
 def dm_channel(user_id: str) -> str:

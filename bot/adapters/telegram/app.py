@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -41,6 +40,10 @@ PRIVATE_ONLY = (
 EXPIRED_BUTTON = "That button is no longer valid. Send /scenarios for a fresh list."
 FAILED = "Sorry, something went wrong on our side. Your practice is saved; send that again."
 
+# SQLite applies one write at a time anyway (BEGIN IMMEDIATE); more engine calls in flight
+# only add lock waits. Measured with `roleplay telegram-load`: one is fastest. Chats still
+# run concurrently everywhere else (Bot API calls), where the time goes.
+ENGINE_CALLS = 1
 Context = ContextTypes.DEFAULT_TYPE
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NOT_TEXT = ~filters.TEXT & ~filters.StatusUpdate.ALL
@@ -76,9 +79,9 @@ def learner_of(update: Update) -> Learner:
 class TelegramHandlers:
     """The callbacks registered on the Application; they share one Trainer."""
 
-    def __init__(self, trainer: Trainer, engine_threads: int = 1) -> None:
+    def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
-        self.executor = ThreadPoolExecutor(engine_threads, thread_name_prefix="trainer")
+        self._engine = asyncio.Semaphore(ENGINE_CALLS)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """A reply or a /command in a private chat: one engine call."""
@@ -116,8 +119,8 @@ class TelegramHandlers:
 
     async def _handle(self, update: Update, text: str) -> Reply:
         inbound = Inbound(learner_of(update), text, message_key(update))
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.trainer.handle, inbound)
+        async with self._engine:
+            return await asyncio.to_thread(self.trainer.handle, inbound)
 
 
 async def send_reply(context: Context, chat_id: int, reply: Reply) -> None:
@@ -138,7 +141,7 @@ def build_application(settings: TelegramSettings, trainer: Trainer) -> Applicati
     if settings.mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
-    add_handlers(application, TelegramHandlers(trainer, int(__import__('os').environ.get('TGT','1'))))
+    add_handlers(application, TelegramHandlers(trainer))
     return application
 
 
