@@ -8,6 +8,7 @@ from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
+from bot.cli.telegram_command import telegram_command, telegram_load_command
 
 
 @click.group(help="Roleplay trainer for B2B sales reps.")
@@ -23,5 +24,7 @@ for command in (
     diagram_command,
     eval_command,
     bench_command,
+    telegram_command,
+    telegram_load_command,
 ):
     main.add_command(command)

@@ -71,6 +71,7 @@ _RULE_KEYS = {
     "requires_moves",
     "excludes_moves",
     "note",
+    "case_sensitive",
 }
 _SCOPES = {"sentence", "question", "reply"}
 
@@ -90,7 +91,7 @@ class _Unit:
 @dataclass
 class _Analysis:
     text: str  # normalised, lower-cased reply; sentence boundaries turned into newlines
-    lower: str  # same as text (kept for the literal prefilters)
+    orig: str  # like text, but with the original letter case (for case-sensitive rules)
     has_question: bool
     units: list[_Unit]
     starts: list[int]
@@ -121,6 +122,7 @@ class _Rule:
     requires_moves: frozenset[str] = field(default_factory=frozenset)
     excludes_moves: frozenset[str] = field(default_factory=frozenset)
     file: str = ""
+    case_sensitive: bool = False
 
     def unit_ok(self, a: _Analysis, index: int) -> bool:
         unit = a.units[index]
@@ -134,7 +136,7 @@ class _Rule:
             return False
         if self.scope == "reply":
             return True
-        text = a.text[unit.start : unit.end]
+        text = (a.orig if self.case_sensitive else a.text)[unit.start : unit.end]
         if any(p.search(text) is None for p in self.requires):
             return False
         return not (self.excludes is not None and self.excludes.search(text))
@@ -154,13 +156,14 @@ class _Rule:
             self.requires_anywhere.search(a.text) or self.requires_anywhere.search(a.context)
         ):
             return False
-        if self.scope == "reply" and any(p.search(a.text) is None for p in self.requires):
+        text = a.orig if self.case_sensitive else a.text
+        if self.scope == "reply" and any(p.search(text) is None for p in self.requires):
             return False
-        if self.scope == "reply" and self.excludes is not None and self.excludes.search(a.text):
+        if self.scope == "reply" and self.excludes is not None and self.excludes.search(text):
             return False
-        if any(p.search(a.text) is None for p in self.reply_requires):
+        if any(p.search(text) is None for p in self.reply_requires):
             return False
-        return not (self.reply_excludes is not None and self.reply_excludes.search(a.text))
+        return not (self.reply_excludes is not None and self.reply_excludes.search(text))
 
     def _windows(self, a: _Analysis) -> list[tuple[int, int]]:
         units = a.units
@@ -177,11 +180,12 @@ class _Rule:
             return None
         if not self.reply_ok(a, found):
             return None
-        if self.scope != "reply" and any(p.search(a.text) is None for p in self.requires):
+        text = a.orig if self.case_sensitive else a.text
+        if self.scope != "reply" and any(p.search(text) is None for p in self.requires):
             return None
         n = 0
         for start, end in self._windows(a):
-            for m in self.pattern.finditer(a.text, start, end):
+            for m in self.pattern.finditer(text, start, end):
                 n += 1
                 if n > _MAX_MATCHES_PER_RULE:
                     return None
@@ -274,10 +278,11 @@ class MoveDetector:
         s = self._settings
         # Only the head of a very long reply is analysed: chat replies are short, and this
         # bounds the cost of a pasted essay. Evidence offsets stay valid (it is a prefix).
-        text = _lower(reply[: s.max_chars].translate(_TRANSLATE))
+        text = reply[: s.max_chars].translate(_TRANSLATE)
         # Turn the whitespace after sentence-final punctuation into a newline (same length), so
         # that rule patterns can anchor with ^ and $ (MULTILINE) at sentence boundaries.
-        text = s.boundary.sub(lambda m: "\n" * len(m.group()), text)
+        orig = s.boundary.sub(lambda m: "\n" * len(m.group()), text)
+        text = _lower(orig)
         units: list[_Unit] = []
         pos = 0
         for line in text.split("\n"):
@@ -294,7 +299,7 @@ class MoveDetector:
             units.append(_Unit(0, len(text), 0, False))
         return _Analysis(
             text=text,
-            lower=text,
+            orig=orig,
             has_question=any(u.question for u in units),
             units=units,
             starts=[u.start for u in units],
@@ -349,7 +354,9 @@ class _Compiler:
 
         return _LEXICON_REF.sub(sub, pattern)
 
-    def compile(self, where: str, patterns: Any) -> re.Pattern[str] | None:
+    def compile(
+        self, where: str, patterns: Any, case_sensitive: bool = False
+    ) -> re.Pattern[str] | None:
         if patterns is None:
             return None
         if isinstance(patterns, str):
@@ -360,6 +367,8 @@ class _Compiler:
             return None
         source = "|".join(f"(?:{self._expand(where, p)})" for p in patterns)
         for p in patterns:
+            if case_sensitive:
+                break
             if any(m.group(1) for m in _UPPER_OUTSIDE_ESCAPE.finditer(p)):
                 raise RuleError(
                     f"{where}: pattern {p!r} has upper-case letters; replies are lower-cased "
@@ -375,7 +384,9 @@ class _Compiler:
                     raise RuleError(f"{where}: bad regex {p!r}: {inner}") from inner
             raise RuleError(f"{where}: bad regex: {exc}") from exc
 
-    def compile_all(self, where: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
+    def compile_all(
+        self, where: str, patterns: Any, case_sensitive: bool = False
+    ) -> tuple[re.Pattern[str], ...]:
         """Each entry must match (an entry may itself be a list: any of it)."""
         if patterns is None:
             return ()
@@ -385,7 +396,7 @@ class _Compiler:
             raise RuleError(f"{where}: expected a list")
         out = []
         for p in patterns:
-            c = self.compile(where, p)
+            c = self.compile(where, p, case_sensitive)
             if c is not None:
                 out.append(c)
         return tuple(out)
@@ -421,7 +432,10 @@ class _Compiler:
         scope = spec.get("scope", "sentence")
         if scope not in _SCOPES:
             raise RuleError(f"{where}: scope must be one of {sorted(_SCOPES)}")
-        pattern = self.compile(where, spec.get("patterns"))
+        cs = spec.get("case_sensitive", False)
+        if not isinstance(cs, bool):
+            raise RuleError(f"{where}: case_sensitive must be true or false")
+        pattern = self.compile(where, spec.get("patterns"), cs)
         if pattern is None:
             raise RuleError(f"{where}: needs at least one pattern")
         ints = {}
@@ -430,8 +444,8 @@ class _Compiler:
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise RuleError(f"{where}: {key} must be a non-negative integer")
             ints[key] = value
-        requires = self.compile_all(where, spec.get("requires"))
-        reply_requires = self.compile_all(where, spec.get("reply_requires"))
+        requires = self.compile_all(where, spec.get("requires"), cs)
+        reply_requires = self.compile_all(where, spec.get("reply_requires"), cs)
         prefilter = tuple(
             frozenset(lits)
             for lits in (_literals(p) for p in (pattern, *requires, *reply_requires))
@@ -444,15 +458,16 @@ class _Compiler:
             pattern=pattern,
             literals=prefilter,
             requires=requires,
-            excludes=self.compile(where, spec.get("excludes")),
+            excludes=self.compile(where, spec.get("excludes"), cs),
             reply_requires=reply_requires,
-            reply_excludes=self.compile(where, spec.get("reply_excludes")),
+            reply_excludes=self.compile(where, spec.get("reply_excludes"), cs),
             context_requires=self.compile(where, spec.get("context_requires")),
             context_excludes=self.compile(where, spec.get("context_excludes")),
             requires_anywhere=self.compile(where, spec.get("requires_anywhere")),
             requires_moves=frozenset(spec.get("requires_moves") or ()),
             excludes_moves=frozenset(spec.get("excludes_moves") or ()),
             file=file,
+            case_sensitive=cs,
             **ints,
         )
 

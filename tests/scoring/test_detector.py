@@ -23,13 +23,21 @@ def moves(detector: MoveDetector, reply: str, context: str = "") -> set[str]:
 
 # (buyer line, reply, move that must be detected)
 POSITIVES = [
-    ("We track leads in a shared inbox.", "How do leads get assigned to reps today?", "open_question"),
+    (
+        "We track leads in a shared inbox.",
+        "How do leads get assigned to reps today?",
+        "open_question",
+    ),
     ("", "Walk me through what happens after a demo.", "open_question"),
     ("We use HubSpot.", "Are you on the enterprise plan?", "closed_question"),
     ("We have a few regions.", "Is it four regions or five?", "closed_question"),
     ("We have a support team.", "How many agents are on the late shift?", "popcorn_question"),
     ("We have a support team.", "Which tool do you use for ticketing?", "situation_question"),
-    ("Renewals are a mess.", "What's the most frustrating part of renewals for you?", "problem_question"),
+    (
+        "Renewals are a mess.",
+        "What's the most frustrating part of renewals for you?",
+        "problem_question",
+    ),
     (
         "Our invoices are often paid late.",
         "What happens with your suppliers when payments slip?",
@@ -40,17 +48,37 @@ POSITIVES = [
         "If that time came back, what would it be worth to your team?",
         "need_payoff_question",
     ),
-    ("I have a few minutes.", "Mind if I ask a couple of questions about your setup first?", "permission_ask"),
-    ("We're looking at options.", "Who else will be involved in signing this off?", "qualification_question"),
+    (
+        "I have a few minutes.",
+        "Mind if I ask a couple of questions about your setup first?",
+        "permission_ask",
+    ),
+    (
+        "We're looking at options.",
+        "Who else will be involved in signing this off?",
+        "qualification_question",
+    ),
     (
         "The handoff between teams keeps breaking.",
         "So the real issue is that nobody owns the handoff.",
         "paraphrase",
     ),
-    ("We got burned by our last vendor.", "That's a fair concern, thanks for telling me.", "acknowledge"),
+    (
+        "We got burned by our last vendor.",
+        "That's a fair concern, thanks for telling me.",
+        "acknowledge",
+    ),
     ("Our warehouse flooded last week.", "Ouch, that sounds stressful.", "acknowledge"),
-    ("It's too pricey.", "Have you thought about it as cost per hire rather than per seat?", "alternative_view"),
-    ("We need a pilot first.", "We could start with one team. Does that address your concern?", "ask_feedback"),
+    (
+        "It's too pricey.",
+        "Have you thought about it as cost per hire rather than per seat?",
+        "alternative_view",
+    ),
+    (
+        "We need a pilot first.",
+        "We could start with one team. Does that address your concern?",
+        "ask_feedback",
+    ),
     (
         "What's in it for us?",
         "For your team that likely means cutting onboarding from 6 weeks to 3, about 40 hours "
@@ -79,7 +107,11 @@ POSITIVES = [
         "Let me recap: 40 seats, SSO required, live by June. Did I get that right?",
         "summary_check",
     ),
-    ("I need to check with my boss.", "You need to decide today, I can't hold this price.", "pressure"),
+    (
+        "I need to check with my boss.",
+        "You need to decide today, I can't hold this price.",
+        "pressure",
+    ),
     ("I worry about the rollout.", "Don't worry, rollouts are never a problem.", "minimize"),
     ("My VP won't like this.", "Just tell him it's already budgeted.", "prescribe"),
     (
@@ -137,7 +169,11 @@ NEGATIVES = [
     ("Let me check.", "No rush, take your time.", "pressure"),
     ("The fee seems high.", "Don't worry, I'll include the setup for free.", "minimize"),
     ("Is there room on price?", "We can't discount, pricing is fixed.", "unconditional_concession"),
-    ("Is there room on price?", "If you want a discount you'd need to ask my manager.", "conditional_concession"),
+    (
+        "Is there room on price?",
+        "If you want a discount you'd need to ask my manager.",
+        "conditional_concession",
+    ),
     ("Could I speak with Ana?", "Could I speak to the finance director please?", "enlist_help"),
     ("Sorry, which company?", "Brightpath.", "state_reason"),
     ("Has she spoken with you?", "No, she isn't expecting me, this is a cold call.", "deception"),
@@ -204,7 +240,9 @@ def test_evidence_spans_match_quotes_and_name_rules(detector: MoveDetector) -> N
 
 def test_context_is_used(detector: MoveDetector) -> None:
     question = "What does that do to your cash flow?"
-    assert "implication_question" in moves(detector, question, "Two suppliers moved us to prepayment.")
+    assert "implication_question" in moves(
+        detector, question, "Two suppliers moved us to prepayment."
+    )
     assert "implication_question" not in moves(detector, question, "We have 12 warehouses.")
 
 
@@ -292,7 +330,10 @@ rules:
     ("body", "message"),
     [
         ("rules:\n  - id: x/y\n    move: not_a_move\n    patterns: ['a']\n", "not_a_move"),
-        ("rules:\n  - id: bad/regex\n    move: acknowledge\n    patterns: ['(unclosed']\n", "bad regex"),
+        (
+            "rules:\n  - id: bad/regex\n    move: acknowledge\n    patterns: ['(unclosed']\n",
+            "bad regex",
+        ),
         ("rules:\n  - id: up/case\n    move: acknowledge\n    patterns: ['Hello']\n", "lower case"),
         ("rules:\n  - id: lex/missing\n    move: acknowledge\n    patterns: ['{@nope}']\n", "nope"),
         ("rules:\n  - id: k/typo\n    move: acknowledge\n    patern: ['a']\n", "unknown keys"),

@@ -163,7 +163,7 @@ def _briefing(part: Briefing) -> SlackMessage:
     ]
     if part.situation:
         blocks.append(section(f"*Situation*\n{escape(part.situation)}"))
-    blocks.append(context(f"Reply in this thread. `{SLASH} hint` if you are stuck."))
+    blocks.append(context("Reply in this thread: that is where the conversation happens."))
     return SlackMessage(f"Practice: {part.title}", tuple(blocks), starts_thread=True)
 
 
@@ -256,14 +256,16 @@ def _progress(part: Progress) -> SlackMessage:
     return SlackMessage(f"Your progress: {part.trend}", tuple(blocks))
 
 
-def progress_blocks(part: Progress) -> list[Block]:
+def progress_blocks(part: Progress, titles: dict[str, str] | None = None) -> list[Block]:
     blocks = [section("*Recent sessions*\n" + session_lines(part))]
     blocks.append(context(f"Trend: {escape(part.trend)}"))
-    if part.practise_next:
+    next_id = part.practise_next
+    if next_id:
+        titles = {**{row.scenario_id: row.title for row in part.rows}, **(titles or {})}
         blocks.append(
             section(
-                f"*Practise next:* {escape(part.practise_next)}",
-                button("Start", f"start:{part.practise_next}:", part.practise_next, True),
+                f"*Practise next:* {escape(titles.get(next_id, next_id))}",
+                button("Start", f"start:{next_id}:", next_id, primary=True),
             )
         )
     return blocks
@@ -292,7 +294,8 @@ def home_view(progress: Progress, scorecard: Scorecard | None, scenarios: Scenar
         blocks.append(section(f"*Last session:* {escape(scorecard.title)} ({state})"))
         if scorecard.skills:
             blocks.append(section("*Skills*\n" + skill_lines(scorecard)))
-    blocks.extend(progress_blocks(progress))
+    titles = {info.id: info.title for info in scenarios.scenarios}
+    blocks.extend(progress_blocks(progress, titles))
     blocks.append({"type": "divider"})
     blocks.append(header("Scenarios"))
     blocks.extend(scenario_blocks(scenarios))

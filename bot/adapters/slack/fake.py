@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +54,7 @@ class Call:
 
     def shows(self) -> str:
         """Every piece of text a user would read in this message, joined by newlines."""
-        return "\n".join([self.text, *_texts(self.blocks)])
+        return "\n".join([self.text, *_texts(self.blocks), *_texts(self.params.get("view"))])
 
 
 def _texts(node: Any) -> list[str]:
@@ -80,6 +81,7 @@ def dm_channel(user_id: str) -> str:
 class FakeSlack:
     team_id: str = "T1"
     calls: list[Call] = field(default_factory=list)
+    posted_in: Counter[str] = field(default_factory=Counter)  # chat.postMessage per channel
     socket_acks: dict[str, Payload] = field(default_factory=dict)
     port: int = 0
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -148,6 +150,7 @@ class FakeSlack:
         answer = self._answer(method, params)
         if method == "chat.postMessage":
             params = {**params, "channel": answer["channel"], "ts": answer["ts"]}
+            self.posted_in[answer["channel"]] += 1
         await self._record(Call(method, params))
         return web.json_response(answer)
 

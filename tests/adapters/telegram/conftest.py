@@ -50,7 +50,9 @@ class Transcript:
             return db.execute(sql).fetchall()
 
     def learner_turns(self) -> list[str]:
-        return [r[0] for r in self.rows("SELECT text FROM turns WHERE role = 'learner' ORDER BY id")]
+        return [
+            r[0] for r in self.rows("SELECT text FROM turns WHERE role = 'learner' ORDER BY id")
+        ]
 
 
 @pytest.fixture

@@ -1,0 +1,67 @@
+"""Webhook secret, redelivery, per-chat order and concurrency across chats."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.adapters.telegram.fake import TelegramUser
+
+pytestmark = pytest.mark.anyio
+
+OPENER = "Hi Dana, this is Sam from Kestrel. I'm calling because forecasting eats Mondays."
+
+
+@pytest.mark.parametrize("secret", ["", "not-the-secret", "ünïcode"])
+async def test_wrong_or_missing_secret_is_403_and_stores_nothing(tg, secret):
+    update = tg.ana.message(tg.next_id(), "/start cold_call")
+    assert await tg.post(update, secret=secret) == 403
+    assert tg.api.sent() == []
+    assert tg.rows("SELECT COUNT(*) FROM learners") == [(0,)]
+
+
+async def test_a_body_that_is_not_an_update_is_400(tg):
+    async with tg.http.post(tg.bot.url, data=b"{not json", headers=_secret(tg)) as response:
+        assert response.status == 400
+
+
+async def test_redelivered_update_makes_no_second_turn(tg):
+    await tg.say("/start cold_call")
+    update = tg.ana.message(tg.next_id(), OPENER)
+    first = await tg.deliver(update)
+    again = await tg.deliver(update)
+    assert tg.learner_turns() == [OPENER]
+    assert [c.params["text"] for c in again] == [c.params["text"] for c in first]
+    assert tg.rows("SELECT turn_count FROM sessions") == [(1,)]
+
+
+async def test_messages_in_one_chat_are_applied_in_order(tg):
+    await tg.say("/start cold_call")
+    hold = tg.api.hold(42)
+    first = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), OPENER)))
+    await asyncio.wait_for(hold.reached.wait(), 5)  # the first reply is on its way out
+    second = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), "/hint")))
+    await asyncio.sleep(0.2)
+    assert not second.done()
+    assert tg.learner_turns() == [OPENER]  # the hint waits for the turn before it
+    hold.release.set()
+    assert await asyncio.gather(first, second) == [200, 200]
+    texts = tg.api.texts(42)
+    assert texts[-1].startswith("💡 ")
+    assert texts[-3].startswith("<b>Dana Reyes:</b>")  # the persona line, then feedback, then hint
+
+
+async def test_chats_run_concurrently(tg):
+    bea = TelegramUser(43, "Bea")
+    hold = tg.api.hold(42)
+    ana_task = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), "/help")))
+    await asyncio.wait_for(hold.reached.wait(), 5)
+    assert await asyncio.wait_for(tg.say("/help", bea), 5)  # Bea is answered while Ana waits
+    assert not ana_task.done()
+    hold.release.set()
+    assert await ana_task == 200
+
+
+def _secret(tg) -> dict[str, str]:
+    return {"X-Telegram-Bot-Api-Secret-Token": tg.bot.secret}
