@@ -6,6 +6,7 @@ import click
 
 from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
+from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
 from bot.cli.telegram_command import telegram_command, telegram_load_command
@@ -22,6 +23,7 @@ for command in (
     progress_command,
     validate_command,
     diagram_command,
+    docs_command,
     eval_command,
     bench_command,
     telegram_command,

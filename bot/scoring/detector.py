@@ -97,6 +97,10 @@ class _Analysis:
     starts: list[int]
     context: str
     reply_words: int
+    # when chat shorthand was expanded ("u" -> "you"), analysed offsets differ from reply
+    # offsets: starts_map[i] / ends_map[i] give the reply span of analysed character i
+    starts_map: list[int] | None = None
+    ends_map: list[int] | None = None
 
 
 @dataclass
@@ -104,9 +108,10 @@ class _Rule:
     id: str
     move: str
     scope: str
-    pattern: re.Pattern[str]
-    # lower-case literals of which at least one must occur for ``pattern`` to match (None: no
-    # usable literal); a cheap substring test that skips most regex searches
+    # one compiled regex per listed pattern, each with the lower-case literals one of which
+    # must occur for it to match (None: no usable literal): a cheap substring prefilter
+    branches: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]
+    # literal groups from ``requires`` / ``reply_requires``: each group must be present
     literals: tuple[frozenset[str], ...] = ()
     requires: tuple[re.Pattern[str], ...] = ()
     excludes: re.Pattern[str] | None = None
@@ -175,25 +180,42 @@ class _Rule:
             return [(0, len(a.text))]
         return [(u.start, u.end) for u in units]
 
-    def match(self, a: _Analysis, found: set[str]) -> tuple[int, int] | None:
+    def match(
+        self, a: _Analysis, found: set[str], present: set[str]
+    ) -> tuple[int, int] | None:
         if self.scope == "question" and not a.has_question:
             return None
-        if not self.reply_ok(a, found):
+        for group in self.literals:
+            if present.isdisjoint(group):
+                return None
+        candidates = [p for p, lits in self.branches if lits is None or not present.isdisjoint(lits)]
+        if not candidates or not self.reply_ok(a, found):
             return None
         text = a.orig if self.case_sensitive else a.text
         if self.scope != "reply" and any(p.search(text) is None for p in self.requires):
             return None
-        n = 0
         for start, end in self._windows(a):
-            for m in self.pattern.finditer(text, start, end):
-                n += 1
-                if n > _MAX_MATCHES_PER_RULE:
-                    return None
-                if m.end() == m.start():
-                    continue
-                index = max(bisect_right(a.starts, m.start()) - 1, 0)
-                if self.unit_ok(a, index):
-                    return m.start(), m.end()
+            best: tuple[int, int] | None = None
+            for pattern in candidates:
+                span = self._first(a, text, pattern, start, end)
+                if span is not None and (best is None or span[0] < best[0]):
+                    best = span
+            if best is not None:
+                return best
+        return None
+
+    def _first(
+        self, a: _Analysis, text: str, pattern: re.Pattern[str], start: int, end: int
+    ) -> tuple[int, int] | None:
+        """The first match of one pattern in a window whose sentence passes the conditions."""
+        for n, m in enumerate(pattern.finditer(text, start, end)):
+            if n >= _MAX_MATCHES_PER_RULE:
+                return None
+            if m.end() == m.start():
+                continue
+            index = max(bisect_right(a.starts, m.start()) - 1, 0)
+            if self.unit_ok(a, index):
+                return m.start(), m.end()
         return None
 
 
@@ -204,6 +226,8 @@ class _Settings:
     question_forms: re.Pattern[str] | None
     not_question: re.Pattern[str] | None
     max_chars: int
+    shorthand: re.Pattern[str] | None
+    expansions: dict[str, str]
 
 
 class MoveDetector:
@@ -213,9 +237,14 @@ class MoveDetector:
         self._settings = settings
         self._stages = stages
         self._order = {move: i for i, move in enumerate(order)}
-        self._literals = tuple(
-            sorted({lit for stage in stages for r in stage for opts in r.literals for lit in opts})
-        )
+        literals: set[str] = set()
+        for stage in stages:
+            for rule in stage:
+                for group in rule.literals:
+                    literals |= group
+                for _, group in rule.branches:
+                    literals |= group or set()
+        self._literals = tuple(sorted(literals))
 
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> MoveDetector:
@@ -262,12 +291,11 @@ class MoveDetector:
             for rule in stage:
                 if rule.move in found:
                     continue
-                # cheap prefilter: each literal group needs one of its strings in the text
-                if any(present.isdisjoint(opts) for opts in rule.literals):
-                    continue
-                span = rule.match(analysis, names)
+                span = rule.match(analysis, names, present)
                 if span is not None:
                     start, end = span
+                    if analysis.starts_map is not None and analysis.ends_map is not None:
+                        start, end = analysis.starts_map[start], analysis.ends_map[end - 1]
                     found[rule.move] = Detection(
                         move=rule.move,
                         evidence=Evidence(start, end, reply[start:end], rule.id),
@@ -283,6 +311,9 @@ class MoveDetector:
         # that rule patterns can anchor with ^ and $ (MULTILINE) at sentence boundaries.
         orig = s.boundary.sub(lambda m: "\n" * len(m.group()), text)
         text = _lower(orig)
+        starts_map = ends_map = None
+        if s.shorthand is not None and s.shorthand.search(text):
+            text, orig, starts_map, ends_map = _expand_shorthand(s, text, orig)
         units: list[_Unit] = []
         pos = 0
         for line in text.split("\n"):
@@ -305,7 +336,38 @@ class MoveDetector:
             starts=[u.start for u in units],
             context=_lower(context[: s.max_chars].translate(_TRANSLATE)),
             reply_words=sum(u.words for u in units),
+            starts_map=starts_map,
+            ends_map=ends_map,
         )
+
+
+def _expand_shorthand(
+    s: _Settings, text: str, orig: str
+) -> tuple[str, str, list[int], list[int]]:
+    """Replace chat shorthand in both texts, keeping a map back to reply offsets."""
+    assert s.shorthand is not None
+    low_parts: list[str] = []
+    orig_parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in s.shorthand.finditer(text):
+        a, b = m.span()
+        low_parts.append(text[pos:a])
+        orig_parts.append(orig[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        expansion = s.expansions[m.group()]
+        low_parts.append(expansion)
+        orig_parts.append(expansion)
+        starts.extend([a] * len(expansion))
+        ends.extend([b] * len(expansion))
+        pos = b
+    low_parts.append(text[pos:])
+    orig_parts.append(orig[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(low_parts), "".join(orig_parts), starts, ends
 
 
 def _lower(text: str) -> str:
@@ -406,12 +468,29 @@ class _Compiler:
         boundary = self.compile(where, raw.get("boundary", r"(?<=[.!?])[ \t]+(?=\S)"))
         mark = self.compile(where, raw.get("question_mark", r"\?"))
         assert boundary is not None and mark is not None
+        expansions = raw.get("shorthand") or {}
+        if not isinstance(expansions, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k == k.lower() and v == v.lower()
+            for k, v in expansions.items()
+        ):
+            raise RuleError(f"{where}: shorthand must map lower-case words to lower-case text")
+        shorthand = (
+            re.compile(
+                r"(?<![\w'])(?:"
+                + "|".join(re.escape(k) for k in sorted(expansions, key=len, reverse=True))
+                + r")(?![\w'])"
+            )
+            if expansions
+            else None
+        )
         return _Settings(
             boundary=boundary,
             question_mark=mark,
             question_forms=self.compile(where, raw.get("question_forms")),
             not_question=self.compile(where, raw.get("not_question")),
             max_chars=int(raw.get("max_chars", 4000)),
+            shorthand=shorthand,
+            expansions=expansions,
         )
 
     def rule(self, file: str, spec: Any, known: tuple[str, ...]) -> _Rule:
@@ -435,8 +514,15 @@ class _Compiler:
         cs = spec.get("case_sensitive", False)
         if not isinstance(cs, bool):
             raise RuleError(f"{where}: case_sensitive must be true or false")
-        pattern = self.compile(where, spec.get("patterns"), cs)
-        if pattern is None:
+        raw_patterns = spec.get("patterns")
+        if isinstance(raw_patterns, str):
+            raw_patterns = [raw_patterns]
+        branches = tuple(
+            (c, _literals(c))
+            for c in (self.compile(where, [p], cs) for p in raw_patterns or [])
+            if c is not None
+        )
+        if not branches:
             raise RuleError(f"{where}: needs at least one pattern")
         ints = {}
         for key in ("max_words", "min_words", "reply_max_words", "first_sentences"):
@@ -448,14 +534,14 @@ class _Compiler:
         reply_requires = self.compile_all(where, spec.get("reply_requires"), cs)
         prefilter = tuple(
             frozenset(lits)
-            for lits in (_literals(p) for p in (pattern, *requires, *reply_requires))
+            for lits in (_literals(p) for p in (*requires, *reply_requires))
             if lits is not None
         )
         return _Rule(
             id=rid,
             move=move,
             scope=scope,
-            pattern=pattern,
+            branches=branches,
             literals=prefilter,
             requires=requires,
             excludes=self.compile(where, spec.get("excludes"), cs),
@@ -506,14 +592,14 @@ def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
 _MIN_LITERAL = 3
 
 
-def _literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Lower-case strings of which at least one must occur in any text the pattern matches."""
     try:
         parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # pragma: no cover - the pattern compiled, so this should not happen
         return None
     found = _seq_literals(list(parsed))
-    return tuple(sorted(found)) if found else None
+    return frozenset(found) if found else None
 
 
 def _seq_literals(items: list[Any]) -> set[str] | None:

@@ -85,7 +85,8 @@ GOOD: dict[str, Script] = {
             "Would Thursday at 2pm work for 20 minutes?",
             "Would Tuesday at 10am work for twenty minutes?",
         ],
-    ],    "spin_discovery": [
+    ],
+    "spin_discovery": [
         ["How many reps are on the team?", "How many sales reps do you have today?"],
         ["How is the forecast built today?", "How does the forecast get put together each week?"],
         [
@@ -294,8 +295,10 @@ TERRIBLE: dict[str, list[Script]] = {
     ],
     "cold_call": [
         [
-            ["Hi Dana, Sam from Kestrel, calling about forecasting. Can I ask you a couple "
-             "of questions?"],
+            [
+                "Hi Dana, Sam from Kestrel, calling about forecasting. Can I ask you a couple "
+                "of questions?"
+            ],
             [
                 "We have AI forecasting, pipeline dashboards, Salesforce sync, deal scoring "
                 "and 40 integrations.",
@@ -318,6 +321,129 @@ TERRIBLE: dict[str, list[Script]] = {
             ],
         ],
     ],
+    "spin_discovery": [
+        [
+            [
+                "We have AI forecasting, pipeline dashboards, Salesforce sync, deal scoring "
+                "and 40 integrations.",
+                "Our platform does AI deal scoring, custom dashboards, Slack alerts, automated "
+                "roll-ups and 60+ integrations.",
+            ],
+            ["We also do mobile apps, SSO, audit logs, custom fields and an API."],
+            ["Plus AI scoring, dashboards, Slack alerts and 40 integrations."],
+        ],
+        [
+            ["How many reps are on the team?"],
+            [
+                "Teams like yours cut forecast misses in half within a quarter.",
+                "Teams like yours get forecast misses down to under 5% in two quarters.",
+            ],
+            ["Would Tuesday at 10 work to walk your managers through it?"],
+            ["Would Thursday at 2pm work instead?"],
+            ["Would Friday at 9 work then?"],
+        ],
+    ],
+    "sponsor_prep": [
+        [
+            ["Just tell him it pays for itself, he'll be fine with that."],
+            [
+                "What you should do is read him our ROI slide word for word.",
+                "What you need to do is show him our ROI slide and tell him it's a no brainer.",
+            ],
+            ["Don't worry about it, he'll love it."],
+        ],
+        [
+            ["What does Martin care most about this year?"],
+            [
+                "Come on Tom, you really need to get him to sign tomorrow or we'll lose the slot.",
+                "You really need to push him to decide tomorrow, I can't hold this price.",
+            ],
+            ["Seriously, you have to get this signed tomorrow. It's urgent."],
+        ],
+    ],
+    "cfo_best_price": [
+        [["OK, I'll take 15% off.", "Fine, 20% it is."]],
+        [
+            [
+                "If you sign a two-year term, I can bring the rate down by 6%.",
+                "If you can commit to two years, I can take 6% off.",
+            ],
+        ],
+        [
+            ["What price would work for you?", "What number are you looking for?"],
+            ["Just tell me your number and I'll see what I can do."],
+            ["What would the number need to be for you to sign?"],
+        ],
+    ],
+    "procurement_negotiation": [
+        [
+            [
+                "Corvane is cheap because it's junk, you get what you pay for.",
+                "Honestly, Corvane's product barely works once you're live.",
+            ],
+            ["Their support is terrible, everyone knows it."],
+        ],
+        [
+            ["What price would make this work for you?", "What number are you looking for?"],
+            ["OK. I'll drop it by 20%.", "Fine, 20% it is."],
+        ],
+    ],
+    "anti_sponsor": [
+        [
+            [
+                "Forgepoint is basically a dead product, everyone's moving off it.",
+                "Honestly, Forgepoint is junk, their support takes a week to answer.",
+            ],
+        ],
+        [
+            ["That makes sense. How does the forecast roll-up work in Forgepoint today?"],
+            [
+                "Don't worry about that, migrations are never a problem with us.",
+                "Honestly, it's nothing to worry about, it's a no brainer.",
+            ],
+        ],
+    ],
+    "cfo_concerns": [
+        [
+            ["Don't worry, it won't fail. It's never a problem with our customers."],
+            ["Honestly, there's nothing to worry about, it's a no brainer."],
+            ["Trust me, you'll be fine."],
+        ],
+        [
+            ["I understand. OK, I'll take 15% off to make it easier."],
+            ["Fine, 20% it is."],
+            ["You really need to sign today or you'll lose the slot."],
+        ],
+    ],
+    "ceo_two_minutes": [
+        [
+            [
+                "We have AI forecasting, pipeline dashboards, Salesforce sync, deal scoring "
+                "and 40 integrations.",
+                "Our platform does AI deal scoring, custom dashboards, Slack alerts, automated "
+                "roll-ups and 60+ integrations.",
+            ],
+        ],
+        [
+            ["How was the conference last week?", "How's your week going?"],
+            ["So, what do you think of forecasting in general?"],
+        ],
+    ],
+    "deal_journey": [
+        [
+            [
+                "Teams like yours cut forecast misses in half within a quarter.",
+                "Harbour Logistics got their forecast within 4% in two quarters.",
+            ],
+            ["OK, I'll take 15% off.", "Fine, 20% it is."],
+        ],
+        [
+            ["How does the sales forecast feed into your cash plan?"],
+            ["What budget have you set aside for this?"],
+            ["Teams like yours get forecast misses down to under 5% in two quarters."],
+            ["If you can commit to two years, I can take 6% off."],
+        ],
+    ],
 }
 
 
@@ -326,9 +452,15 @@ def _learner(name: str) -> Learner:
 
 
 def play(
-    trainer: Trainer, scenario: str, replies: Sequence[str], *, level: str = "", learner="rep"
+    trainer: Trainer,
+    scenario: str,
+    replies: Sequence[str],
+    *,
+    level: str = "",
+    learner: str = "rep",
+    quit_at_end: bool = True,
 ) -> tuple[Scorecard | None, list[Reply]]:
-    """Start `scenario`, send every reply until it ends; the scorecard if it ended."""
+    """Start `scenario` and send every reply until it ends (then /quit unless told not to)."""
     who = _learner(learner)
     replies_seen = [trainer.handle(Inbound(who, f"/start {scenario} {level}".strip()))]
     for text in replies:
@@ -337,6 +469,8 @@ def play(
         if reply.ended:
             cards = reply.of_type(Scorecard)
             return cards[0] if cards else None, replies_seen
+    if not quit_at_end:
+        return None, replies_seen
     quit_reply = trainer.handle(Inbound(who, "/quit"))
     return quit_reply.of_type(Scorecard)[0], replies_seen
 
@@ -384,3 +518,149 @@ def test_terrible_rep_never_wins(scenario: str, seed: int, fresh) -> None:
         card, replies = play(fresh(), scenario, draw(script, seed))
         assert card is not None, _transcript(replies)
         assert card.outcome != "won" and not card.passed, _transcript(replies)
+
+
+# --- difficulty levels ----------------------------------------------------------------
+
+COLD_CALL_NO_PERMISSION = [
+    "Hi Dana, Sam from Kestrel. I'm calling because we help sales leaders trust their forecast.",
+]
+
+
+@pytest.mark.parametrize("scenario", ["cold_call", "cfo_best_price", "procurement_negotiation"])
+def test_levels_are_defined(scenario: str, library: Library) -> None:
+    assert {"easy", "hard"} <= set(library.scenario(scenario).levels)
+
+
+def test_cold_call_hard_level_brushes_off_even_a_good_opening(fresh) -> None:
+    opening = GOOD["cold_call"][0][0]
+    trainer = fresh()
+    for level, expected in (("normal", "discovery"), ("hard", "brush_off")):
+        play(trainer, "cold_call", [opening], level=level, learner=level, quit_at_end=False)
+        session = trainer.store.active_session(trainer.store.learner("test", level, level).id)
+        assert session.state == expected, level
+
+
+def test_cold_call_easy_reveals_a_pain_without_background(fresh) -> None:
+    replies = [GOOD["cold_call"][0][0], "What's the hardest part of getting the forecast right?"]
+    trainer = fresh()
+    for level, expected in (("easy", "deeper"), ("normal", "discovery")):
+        play(trainer, "cold_call", replies, level=level, learner=level, quit_at_end=False)
+        session = trainer.store.active_session(trainer.store.learner("test", level, level).id)
+        assert session.state == expected, level
+
+
+def test_negotiation_easy_closes_after_one_trade_normal_needs_two(fresh) -> None:
+    script = [pool[0] for pool in GOOD["cfo_best_price"]][:4]
+    easy, _ = play(fresh(), "cfo_best_price", script, level="easy")
+    normal, _ = play(fresh(), "cfo_best_price", script, level="normal")
+    assert easy.outcome == "won" and normal.outcome != "won"
+
+
+def test_negotiation_hard_walks_out_when_asked_to_name_the_price(fresh) -> None:
+    replies = ["What price would work for you?"]
+    hard, _ = play(fresh(), "cfo_best_price", replies, level="hard")
+    normal, _ = play(fresh(), "cfo_best_price", replies, level="normal")
+    assert hard.outcome == "lost" and normal.outcome == "quit"
+
+
+def test_procurement_ledger_shows_every_trade(fresh) -> None:
+    card, _ = play(fresh(), "procurement_negotiation", draw(GOOD["procurement_negotiation"], 0))
+    assert card.outcome == "won"
+    assert len(card.ledger) == 3
+    assert all(line.get for line in card.ledger)
+
+
+# --- the deal journey carries what was earned ------------------------------------------
+
+
+def test_deal_journey_carries_the_sponsor_commitment(fresh) -> None:
+    """After a passed sponsor preparation, Helen skips the business case."""
+    trainer = fresh()
+    card, _ = play(trainer, "sponsor_prep", draw(GOOD["sponsor_prep"], 0), learner="journey")
+    assert card.passed
+    short = [pool[0] for pool in GOOD["deal_journey"][3:]]
+    warm, _ = play(
+        trainer, "deal_journey", ["Thanks for making the time, Helen.", *short], learner="journey"
+    )
+    cold, _ = play(
+        fresh(), "deal_journey", ["Thanks for making the time, Helen.", *short], learner="journey"
+    )
+    assert warm.outcome == "won" and warm.passed
+    assert cold.outcome != "won"
+
+
+def test_deal_journey_carries_pains_revealed_in_the_cold_call(fresh) -> None:
+    """Dana's pains make a value statement credible to Helen without more discovery."""
+    value = GOOD["deal_journey"][2][0]
+    trainer = fresh()
+    card, _ = play(trainer, "cold_call", draw(GOOD["cold_call"], 0), learner="journey")
+    assert card.passed
+    play(trainer, "deal_journey", [value], learner="journey", quit_at_end=False)
+    with_history = trainer.store.active_session(trainer.store.learner("test", "journey").id)
+    other = fresh()
+    play(other, "deal_journey", [value], learner="journey", quit_at_end=False)
+    without = other.store.active_session(other.store.learner("test", "journey").id)
+    assert with_history.state == "price_ask"
+    assert without.state == "business_case"
+
+
+def test_whole_journey_gatekeeper_to_signature(fresh) -> None:
+    trainer = fresh()
+    for scenario in ("gatekeeper", "cold_call", "spin_discovery", "sponsor_prep"):
+        card, _ = play(trainer, scenario, draw(GOOD[scenario], 1), learner="journey")
+        assert card.passed, scenario
+    card, _ = play(
+        trainer,
+        "deal_journey",
+        ["Good to meet you, Helen."] + [pool[0] for pool in GOOD["deal_journey"][3:]],
+        learner="journey",
+    )
+    assert card.passed
+
+
+# --- content rules --------------------------------------------------------------------
+
+
+def test_every_persona_line_has_three_variants(library: Library) -> None:
+    for persona_id, source in library.personas.items():
+        persona = source.model
+        spoken = {**persona.lines, **persona.objections}
+        for key, variants in spoken.items():
+            assert len(variants) >= 3, f"{persona_id}.{key}"
+        for item in (*persona.facts, *persona.pains):
+            assert len(item.text) >= 3, f"{persona_id}.{item.id}"
+        for pain in persona.pains:
+            assert len(pain.implication) >= 3, f"{persona_id}.{pain.id}.implication"
+            assert pain.payoff is None or len(pain.payoff) >= 3, f"{persona_id}.{pain.id}"
+
+
+def test_content_loads_cleanly_and_ids_match_file_names(library: Library) -> None:
+    assert library.problems == []
+    for kind in ("personas", "flows", "scenarios"):
+        for content_id, source in getattr(library, kind).items():
+            assert source.path.stem == content_id
+
+
+def test_every_non_terminal_state_has_three_hints_and_terminals_have_outcomes(
+    library: Library,
+) -> None:
+    for flow_id, source in library.flows.items():
+        for name, state in source.model.states.items():
+            if state.terminal:
+                assert not state.transitions, f"{flow_id}.{name}"
+            else:
+                assert len(state.hint) == 3, f"{flow_id}.{name}: nudge, prompt, example"
+                assert state.expects, f"{flow_id}.{name}"
+
+
+def test_every_flow_ends_a_conversation_that_goes_nowhere(library: Library) -> None:
+    for flow_id, source in library.flows.items():
+        flow = source.model
+        for name, state in flow.states.items():
+            if state.terminal:
+                continue
+            guards = [t.when for t in (*state.transitions, *flow.always) if t.to]
+            assert any(g.turns_in_state_at_least or g.mood_below is not None for g in guards), (
+                f"{flow_id}.{name} has no patience limit"
+            )
