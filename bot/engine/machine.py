@@ -17,6 +17,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.guards import compile_guard
 
 TRIGGER = "reply"
+SETTLE = "settle"  # the flow's `always` transitions again, after this turn's effects
 
 
 @dataclass(eq=False)
@@ -44,32 +45,37 @@ class FlowMachine:
             if state.terminal:
                 continue
             for transition in (*flow.always, *state.transitions):
-                self._add(source, transition)
+                self._add(TRIGGER, source, transition)
+            for transition in flow.always:
+                if transition.to not in (None, source):
+                    self._add(SETTLE, source, transition)
 
-    def _add(self, source: str, spec: Transition) -> None:
+    def _add(self, trigger: str, source: str, spec: Transition) -> None:
         guard = compile_guard(spec.when)
         dest = None if spec.to in (None, source) else spec.to
         self._machine.add_transition(
-            TRIGGER,
+            trigger,
             source,
             dest,
             conditions=[lambda visitor: guard(visitor.conversation)],
             after=[lambda visitor: visitor.fired.append(spec)],
         )
 
-    def step(self, conversation: Conversation) -> Transition | None:
+    def step(self, conversation: Conversation, trigger: str = TRIGGER) -> Transition | None:
         """Fire the first transition whose guard holds; update `conversation.state`.
 
         The machine's single model is pointed at the conversation's saved state for the
         length of one trigger, under a lock: cheaper than adding and removing a model per
         turn, and nothing about the conversation stays in the machine afterwards.
         """
+        if trigger not in self._machine.events:
+            return None
         visitor = self._visitor
         with self._lock:
             visitor.conversation, visitor.fired = conversation, []
             self._machine.set_state(conversation.state, model=visitor)
             try:
-                getattr(visitor, TRIGGER)(visitor)
+                getattr(visitor, trigger)(visitor)
                 conversation.state = visitor.state
                 return visitor.fired[0] if visitor.fired else None
             finally:
@@ -86,6 +92,10 @@ class FlowMachine:
                 if transition.to and transition.to != name:
                     lines.append(f"    {name} --> {transition.to}: {_label(transition)}")
         return "\n".join(lines) + "\n"
+
+    def settle(self, conversation: Conversation) -> Transition | None:
+        """After a turn's effects, leave at once if an `always` guard now holds (mood, flags)."""
+        return self.step(conversation, SETTLE)
 
 
 def _label(transition: Transition) -> str:

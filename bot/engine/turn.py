@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.content.models import Transition
 from bot.engine.cast import Cast
 from bot.engine.conversation import Conversation
 from bot.engine.effects import apply_effects
@@ -39,22 +40,35 @@ def play_turn(
     c.moves = frozenset(d.move for d in detections)
     c.counts.update(c.moves)
     c.turns_in_state += 1
-    c.just_revealed.clear()
     transition = cast.machine.step(c)
-    speaker = cast.speaker(before)
     if transition is None:
         state = cast.state(before)
         keys = state.fallback or cast.flow.fallback or state.say
         return TurnResult(before, scored, _say(cast, before, keys, seed), None)
+    lines = _follow(cast, c, before, transition, seed)
+    if not cast.state(c.state).terminal:
+        settled_from = c.state
+        settled = cast.machine.settle(c)
+        if settled is not None:
+            lines += _follow(cast, c, settled_from, settled, seed)
+    return TurnResult(before, scored, tuple(lines), cast.state(c.state).terminal)
+
+
+def _follow(
+    cast: Cast, c: Conversation, source: str, transition: Transition, seed: object
+) -> list[PersonaLine]:
+    """Apply a fired transition's effects; return what the personas say because of it."""
+    speaker = cast.speaker(source)
+    c.just_revealed.clear()
     apply_effects(transition.effects, c, speaker)
-    lines = list(_say(cast, before, transition.say, seed))
+    lines = list(_say(cast, source, transition.say, seed))
     for kind, item_id in c.just_revealed:
         text = pick(revealed_text(speaker, kind, item_id), seed, kind, item_id)
         lines.append(PersonaLine(speaker.name, fill(text, speaker)))
-    if c.state != before:
+    if c.state != source:
         c.turns_in_state = 0
         lines += _say(cast, c.state, cast.state(c.state).say, seed)
-    return TurnResult(before, scored, tuple(lines), cast.state(c.state).terminal)
+    return lines
 
 
 def _say(

@@ -244,7 +244,18 @@ class MoveDetector:
                     literals |= group
                 for _, group in rule.branches:
                     literals |= group or set()
-        self._literals = tuple(sorted(literals))
+        # literals with a whole word inside ("i hear you" -> "hear") are only checked when that
+        # word occurs in the reply (one set intersection); the rest are checked one by one
+        self._anchored: dict[str, list[str]] = {}
+        loose: list[str] = []
+        for lit in sorted(literals):
+            anchor = _anchor(lit)
+            if anchor is None:
+                loose.append(lit)
+            else:
+                self._anchored.setdefault(anchor, []).append(lit)
+        self._loose = tuple(loose)
+        self._anchor_words = frozenset(self._anchored)
 
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> MoveDetector:
@@ -284,7 +295,9 @@ class MoveDetector:
             return ()
         analysis = self._analyse(reply, context if isinstance(context, str) else "")
         text = analysis.text
-        present = {lit for lit in self._literals if lit in text}
+        present = {lit for lit in self._loose if lit in text}
+        for word in self._anchor_words.intersection(_WORD.findall(text)):
+            present.update(lit for lit in self._anchored[word] if lit in text)
         found: dict[str, Detection] = {}
         for stage in self._stages:
             names = set(found)
@@ -590,6 +603,21 @@ def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
 # --------------------------------------------------------------------------- literal prefilter
 
 _MIN_LITERAL = 3
+_DIGITS = frozenset("0123456789")
+
+
+def _anchor(literal: str) -> str | None:
+    """The longest word of a literal that is whole in any text containing the literal."""
+    best = None
+    for m in _WORD.finditer(literal):
+        a, b = m.span()
+        if a == 0 or b == len(literal):
+            continue
+        if literal[a - 1] in "'-" or literal[b] in "'-":
+            continue
+        if best is None or len(m.group()) > len(best):
+            best = m.group()
+    return best
 
 
 def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -609,9 +637,15 @@ def _seq_literals(items: list[Any]) -> set[str] | None:
 
     def consider(candidate: set[str] | None) -> None:
         nonlocal best
-        if not candidate or min(len(c) for c in candidate) < _MIN_LITERAL:
+        if not candidate:
             return
-        if best is None or min(len(c) for c in candidate) > min(len(c) for c in best):
+        if candidate == _DIGITS:  # a digit is rare enough to be worth checking
+            if best is None:
+                best = set(candidate)
+            return
+        if min(len(c) for c in candidate) < _MIN_LITERAL:
+            return
+        if best is None or best == _DIGITS or min(map(len, candidate)) > min(map(len, best)):
             best = candidate
 
     for op, arg in items:
@@ -640,4 +674,6 @@ def _item_literals(op: Any, arg: Any) -> set[str] | None:
         return out
     if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and arg[0] >= 1:
         return _seq_literals(list(arg[2]))
+    if op is _sre_c.IN and arg == [(_sre_c.CATEGORY, _sre_c.CATEGORY_DIGIT)]:
+        return set(_DIGITS)
     return None

@@ -92,3 +92,19 @@ def test_guard_fields_combine_with_and() -> None:
     ]
     assert all(compile_guard(g)(c) for g in holds)
     assert not any(compile_guard(g)(c) for g in fails)
+
+
+def test_always_transitions_settle_after_effects_in_the_same_turn(content: Path) -> None:
+    flow = content / "state_machines" / "tiny.yaml"
+    text = flow.read_text().replace(
+        "states:\n",
+        "always:\n  - to: done\n    when: {mood_below: -1}\nstates:\n",
+    ).replace("effects: [{reveal: fact}]", "effects: [{mood: -2}]")
+    flow.write_text(text)
+    shared = FlowMachine(load_library(content).flow("tiny"))
+    c = convo({"situation_question"})
+    fired = shared.step(c)
+    assert fired is not None and c.state == "start" and shared.settle(c) is None
+    c.mood = -2  # what the fired transition's effect does in a real turn
+    settled = shared.settle(c)
+    assert settled is not None and settled.to == "done" and c.state == "done"
