@@ -96,10 +96,14 @@ def test_guard_fields_combine_with_and() -> None:
 
 def test_always_transitions_settle_after_effects_in_the_same_turn(content: Path) -> None:
     flow = content / "state_machines" / "tiny.yaml"
-    text = flow.read_text().replace(
-        "states:\n",
-        "always:\n  - to: done\n    when: {mood_below: -1}\nstates:\n",
-    ).replace("effects: [{reveal: fact}]", "effects: [{mood: -2}]")
+    text = (
+        flow.read_text()
+        .replace(
+            "states:\n",
+            "always:\n  - to: done\n    when: {mood_below: -1}\nstates:\n",
+        )
+        .replace("effects: [{reveal: fact}]", "effects: [{mood: -2}]")
+    )
     flow.write_text(text)
     shared = FlowMachine(load_library(content).flow("tiny"))
     c = convo({"situation_question"})
