@@ -1,8 +1,41 @@
 """Rule-based move detector: a generic engine driven by the YAML files in ``rules/``.
 
 All sales knowledge (phrases, lexicons, conditions) lives in the rule files; this module only
-knows how to segment a reply into sentences, tell which sentences are questions, compile the
-rules and combine their declarative conditions. See ``rules/README.md`` for the rule format.
+segments a reply into sentences, tells which sentences are questions, compiles the rules and
+combines their declarative conditions. Deterministic, no model, no network.
+
+Rule files (``rules/*.yaml``)::
+
+    lexicons:                      # named lists of regex fragments, used as {@name}
+      competitor: [veloxa, clarivo]
+    rules:
+      - id: acknowledge/fair_concern   # readable id, reported as Evidence.rule
+        move: acknowledge              # a move id of the vocabulary (checked on load)
+        scope: sentence                # sentence (default) | question | reply
+        patterns: [...]                # any may match; the match is the evidence
+        requires: [...]                # each must match the same sentence (an entry may be a list)
+        excludes: [...]                # none may match the same sentence
+        reply_requires / reply_excludes: [...]   # the same, on the whole reply
+        context_requires / context_excludes: ... # on the buyer line being answered
+        requires_anywhere: ...         # in the reply or the buyer line
+        max_words / min_words: 20      # word count of the sentence
+        reply_max_words: 80
+        first_sentences: 2             # only the first N sentences
+        requires_moves: [...]          # at least one of these moves detected
+        excludes_moves: [...]          # none of these moves detected
+        case_sensitive: false          # match the original case (default: lower-cased text)
+        evidence: match                # or sentence: quote the whole sentence as evidence
+
+Replies are lower-cased (patterns must be lower case unless ``case_sensitive``), chat shorthand
+is expanded ("u" -> "you"), and sentence boundaries become newlines so ``^``/``$`` anchor at
+sentence starts and ends. ``rules/_settings.yaml`` holds the segmentation: sentence boundary,
+question forms without "?" (requests, "walk me through..."), question marks that do not make a
+question (rhetorical, echo, greeting), the shorthand table and shared lexicons. Moves whose rules
+depend on other moves are decided after them (a cycle is an error). Errors in rule files raise
+``RuleError`` naming the file and rule.
+
+Speed: every pattern is compiled once; literal strings that a pattern cannot match without are
+extracted from the regex and checked first, so most patterns never run on a given reply.
 """
 
 from __future__ import annotations
@@ -50,6 +83,73 @@ _LEXICON_REF = re.compile(r"\{@([a-z0-9_]+)\}")
 _UPPER_OUTSIDE_ESCAPE = re.compile(r"\\.|([A-Z])")
 _FLAGS = re.MULTILINE  # text is lower-cased before matching, so patterns are lower case
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_ALNUM = re.compile(r"[^\W_]+")  # the words between two \b, used for literal anchors
+_PREFIX3 = re.compile(r"(?<![^\W_])[^\W_]{3}")  # first three letters of each word
+_SUFFIX3 = re.compile(r"[^\W_]{3}(?![^\W_])")  # last three letters of each word
+# frequent words make poor anchors (almost every reply has them)
+_COMMON = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "got",
+        "have",
+        "he",
+        "her",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "is",
+        "it",
+        "it's",
+        "just",
+        "let",
+        "like",
+        "me",
+        "my",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
 _MAX_MATCHES_PER_RULE = 25
 
 _RULE_KEYS = {
@@ -72,6 +172,7 @@ _RULE_KEYS = {
     "excludes_moves",
     "note",
     "case_sensitive",
+    "evidence",
 }
 _SCOPES = {"sentence", "question", "reply"}
 
@@ -84,7 +185,6 @@ class RuleError(ValueError):
 class _Unit:
     start: int
     end: int
-    words: int
     question: bool
 
 
@@ -96,11 +196,23 @@ class _Analysis:
     units: list[_Unit]
     starts: list[int]
     context: str
-    reply_words: int
+    _words: dict[int, int] = field(default_factory=dict)
     # when chat shorthand was expanded ("u" -> "you"), analysed offsets differ from reply
     # offsets: starts_map[i] / ends_map[i] give the reply span of analysed character i
     starts_map: list[int] | None = None
     ends_map: list[int] | None = None
+
+    def words(self, index: int) -> int:
+        """Word count of unit ``index`` (-1: the whole reply), computed on first use."""
+        count = self._words.get(index)
+        if count is None:
+            if index < 0:
+                count = len(_WORD.findall(self.text))
+            else:
+                unit = self.units[index]
+                count = len(_WORD.findall(self.text, unit.start, unit.end))
+            self._words[index] = count
+        return count
 
 
 @dataclass
@@ -128,6 +240,7 @@ class _Rule:
     excludes_moves: frozenset[str] = field(default_factory=frozenset)
     file: str = ""
     case_sensitive: bool = False
+    evidence: str = "match"  # or "sentence": quote the whole sentence (e.g. a listed dump)
 
     def unit_ok(self, a: _Analysis, index: int) -> bool:
         unit = a.units[index]
@@ -135,9 +248,9 @@ class _Rule:
             return False
         if self.first_sentences is not None and index >= self.first_sentences:
             return False
-        if self.max_words is not None and unit.words > self.max_words:
+        if self.max_words is not None and a.words(index) > self.max_words:
             return False
-        if self.min_words is not None and unit.words < self.min_words:
+        if self.min_words is not None and a.words(index) < self.min_words:
             return False
         if self.scope == "reply":
             return True
@@ -151,12 +264,14 @@ class _Rule:
             return False
         if self.excludes_moves & found:
             return False
-        if self.reply_max_words is not None and a.reply_words > self.reply_max_words:
+        if self.reply_max_words is not None and a.words(-1) > self.reply_max_words:
             return False
         if self.context_requires is not None and not self.context_requires.search(a.context):
             return False
-        if self.context_excludes is not None and self.context_excludes.search(a.context):
-            return False
+        return not (self.context_excludes is not None and self.context_excludes.search(a.context))
+
+    def reply_text_ok(self, a: _Analysis) -> bool:
+        """Conditions on the whole reply (checked only once a pattern has matched)."""
         if self.requires_anywhere is not None and not (
             self.requires_anywhere.search(a.text) or self.requires_anywhere.search(a.context)
         ):
@@ -181,31 +296,44 @@ class _Rule:
         return [(u.start, u.end) for u in units]
 
     def match(
-        self, a: _Analysis, found: set[str], present: set[str]
+        self, a: _Analysis, found: set[str], present: set[str], candidates: list[re.Pattern[str]]
     ) -> tuple[int, int] | None:
+        """First evidence span of this rule; ``candidates`` are the branches that passed the
+        literal prefilter (see ``MoveDetector.detect``)."""
         if self.scope == "question" and not a.has_question:
             return None
         for group in self.literals:
             if present.isdisjoint(group):
                 return None
-        candidates = [p for p, lits in self.branches if lits is None or not present.isdisjoint(lits)]
-        if not candidates or not self.reply_ok(a, found):
+        if not self.reply_ok(a, found):
             return None
         text = a.orig if self.case_sensitive else a.text
-        if self.scope != "reply" and any(p.search(text) is None for p in self.requires):
-            return None
+        checked: dict[int, bool] = {}  # sentence index -> sentence conditions hold
         for start, end in self._windows(a):
             best: tuple[int, int] | None = None
             for pattern in candidates:
-                span = self._first(a, text, pattern, start, end)
+                span = self._first(a, text, pattern, start, end, checked)
                 if span is not None and (best is None or span[0] < best[0]):
                     best = span
             if best is not None:
+                if not self.reply_text_ok(a):
+                    return None
+                if self.evidence == "sentence":
+                    unit = a.units[max(bisect_right(a.starts, best[0]) - 1, 0)]
+                    line = a.text[unit.start : unit.end]
+                    lead = len(line) - len(line.lstrip())
+                    return unit.start + lead, unit.start + len(line.rstrip())
                 return best
         return None
 
     def _first(
-        self, a: _Analysis, text: str, pattern: re.Pattern[str], start: int, end: int
+        self,
+        a: _Analysis,
+        text: str,
+        pattern: re.Pattern[str],
+        start: int,
+        end: int,
+        checked: dict[int, bool],
     ) -> tuple[int, int] | None:
         """The first match of one pattern in a window whose sentence passes the conditions."""
         for n, m in enumerate(pattern.finditer(text, start, end)):
@@ -214,7 +342,10 @@ class _Rule:
             if m.end() == m.start():
                 continue
             index = max(bisect_right(a.starts, m.start()) - 1, 0)
-            if self.unit_ok(a, index):
+            ok = checked.get(index)
+            if ok is None:
+                ok = checked[index] = self.unit_ok(a, index)
+            if ok:
                 return m.start(), m.end()
         return None
 
@@ -246,16 +377,32 @@ class MoveDetector:
                     literals |= group or set()
         # literals with a whole word inside ("i hear you" -> "hear") are only checked when that
         # word occurs in the reply (one set intersection); the rest are checked one by one
-        self._anchored: dict[str, list[str]] = {}
+        # anchors are whole words (kind 0), word-initial (1) or word-final (2) three letters
+        self._anchored: tuple[dict[str, list[str]], ...] = ({}, {}, {})
         loose: list[str] = []
         for lit in sorted(literals):
             anchor = _anchor(lit)
             if anchor is None:
                 loose.append(lit)
             else:
-                self._anchored.setdefault(anchor, []).append(lit)
+                self._anchored[anchor[0]].setdefault(anchor[1], []).append(lit)
+        # the substring actually searched for each (possibly marked) literal
+        self._plain = {lit: lit.strip(_BOUND_START + _BOUND_END) for lit in literals}
         self._loose = tuple(loose)
-        self._anchor_words = frozenset(self._anchored)
+        self._anchor_keys = tuple(frozenset(index) for index in self._anchored)
+        # literal -> (rule, branch) pairs it unlocks; branches without literals always run
+        rule_list = [rule for stage in stages for rule in stage]
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        self._always: dict[int, list[int]] = {}
+        for ri, rule in enumerate(rule_list):
+            for bi, (_, lits) in enumerate(rule.branches):
+                if lits is None:
+                    self._always.setdefault(ri, []).append(bi)
+                else:
+                    for lit in lits:
+                        self._index.setdefault(lit, []).append((ri, bi))
+        self._rules = rule_list  # evaluation order, stage by stage
+        self._stage_of = [level for level, stage in enumerate(stages) for _ in stage]
 
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> MoveDetector:
@@ -294,26 +441,45 @@ class MoveDetector:
         if not isinstance(reply, str) or not reply.strip():
             return ()
         analysis = self._analyse(reply, context if isinstance(context, str) else "")
-        text = analysis.text
-        present = {lit for lit in self._loose if lit in text}
-        for word in self._anchor_words.intersection(_WORD.findall(text)):
-            present.update(lit for lit in self._anchored[word] if lit in text)
+        unlocked = self._unlocked(analysis.text)
+        present = unlocked.pop(-1)  # type: ignore[arg-type]
         found: dict[str, Detection] = {}
-        for stage in self._stages:
-            names = set(found)
-            for rule in stage:
-                if rule.move in found:
-                    continue
-                span = rule.match(analysis, names, present)
-                if span is not None:
-                    start, end = span
-                    if analysis.starts_map is not None and analysis.ends_map is not None:
-                        start, end = analysis.starts_map[start], analysis.ends_map[end - 1]
-                    found[rule.move] = Detection(
-                        move=rule.move,
-                        evidence=Evidence(start, end, reply[start:end], rule.id),
-                    )
+        names: set[str] = set()
+        stage_now = -1
+        for ri, rule in enumerate(self._rules):
+            if self._stage_of[ri] != stage_now:  # moves found so far, for move conditions
+                stage_now = self._stage_of[ri]
+                names = set(found)
+            branch_ids = unlocked.get(ri)
+            if branch_ids is None or rule.move in found:
+                continue
+            candidates = [rule.branches[bi][0] for bi in sorted(branch_ids)]
+            span = rule.match(analysis, names, present, candidates)  # type: ignore[arg-type]
+            if span is None:
+                continue
+            start, end = span
+            if analysis.starts_map is not None and analysis.ends_map is not None:
+                start, end = analysis.starts_map[start], analysis.ends_map[end - 1]
+            found[rule.move] = Detection(
+                move=rule.move, evidence=Evidence(start, end, reply[start:end], rule.id)
+            )
         return tuple(sorted(found.values(), key=lambda d: self._order[d.move]))
+
+    def _unlocked(self, text: str) -> dict[int, Any]:
+        """Branches worth a regex search: rule index -> branch indexes whose literal prefilter
+        passed (key -1 holds the set of literals present)."""
+        plain = self._plain
+        present = {lit for lit in self._loose if plain[lit] in text}
+        for kind, finder in ((0, _ALNUM), (1, _PREFIX3), (2, _SUFFIX3)):
+            index = self._anchored[kind]
+            for key in self._anchor_keys[kind].intersection(finder.findall(text)):
+                present.update(lit for lit in index[key] if plain[lit] in text)
+        unlocked: dict[int, Any] = {ri: set(bis) for ri, bis in self._always.items()}
+        for lit in present:
+            for ri, bi in self._index.get(lit, ()):
+                unlocked.setdefault(ri, set()).add(bi)
+        unlocked[-1] = present
+        return unlocked
 
     def _analyse(self, reply: str, context: str) -> _Analysis:
         s = self._settings
@@ -337,10 +503,10 @@ class MoveDetector:
                 )
                 if question and s.not_question is not None and s.not_question.search(line):
                     question = False
-                units.append(_Unit(pos, end, len(_WORD.findall(line)), question))
+                units.append(_Unit(pos, end, question))
             pos = end + 1
         if not units:
-            units.append(_Unit(0, len(text), 0, False))
+            units.append(_Unit(0, len(text), False))
         return _Analysis(
             text=text,
             orig=orig,
@@ -348,15 +514,12 @@ class MoveDetector:
             units=units,
             starts=[u.start for u in units],
             context=_lower(context[: s.max_chars].translate(_TRANSLATE)),
-            reply_words=sum(u.words for u in units),
             starts_map=starts_map,
             ends_map=ends_map,
         )
 
 
-def _expand_shorthand(
-    s: _Settings, text: str, orig: str
-) -> tuple[str, str, list[int], list[int]]:
+def _expand_shorthand(s: _Settings, text: str, orig: str) -> tuple[str, str, list[int], list[int]]:
     """Replace chat shorthand in both texts, keeping a map back to reply offsets."""
     assert s.shorthand is not None
     low_parts: list[str] = []
@@ -501,7 +664,7 @@ class _Compiler:
             question_mark=mark,
             question_forms=self.compile(where, raw.get("question_forms")),
             not_question=self.compile(where, raw.get("not_question")),
-            max_chars=int(raw.get("max_chars", 4000)),
+            max_chars=int(raw.get("max_chars", 3000)),
             shorthand=shorthand,
             expansions=expansions,
         )
@@ -524,6 +687,9 @@ class _Compiler:
         scope = spec.get("scope", "sentence")
         if scope not in _SCOPES:
             raise RuleError(f"{where}: scope must be one of {sorted(_SCOPES)}")
+        evidence = spec.get("evidence", "match")
+        if evidence not in ("match", "sentence"):
+            raise RuleError(f"{where}: evidence must be 'match' or 'sentence'")
         cs = spec.get("case_sensitive", False)
         if not isinstance(cs, bool):
             raise RuleError(f"{where}: case_sensitive must be true or false")
@@ -567,6 +733,7 @@ class _Compiler:
             excludes_moves=frozenset(spec.get("excludes_moves") or ()),
             file=file,
             case_sensitive=cs,
+            evidence=evidence,
             **ints,
         )
 
@@ -604,20 +771,30 @@ def _stages(rules: list[_Rule]) -> list[list[_Rule]]:
 
 _MIN_LITERAL = 3
 _DIGITS = frozenset("0123456789")
+_BOUND_START = "\x02"  # marks a literal that begins at a word boundary
+_BOUND_END = "\x03"  # marks a literal that ends at a word boundary
 
 
-def _anchor(literal: str) -> str | None:
-    """The longest word of a literal that is whole in any text containing the literal."""
-    best = None
-    for m in _WORD.finditer(literal):
+def _anchor(marked: str) -> tuple[int, str] | None:
+    """The best key guaranteed to be found in any reply containing the literal: a whole word
+    (0, word), or for a literal that starts (ends) a word its first (last) three letters."""
+    start_bounded = marked.startswith(_BOUND_START)
+    end_bounded = marked.endswith(_BOUND_END)
+    literal = marked.strip(_BOUND_START + _BOUND_END)
+    runs = list(_ALNUM.finditer(literal))
+    options: list[tuple[int, str]] = []
+    for m in runs:
         a, b = m.span()
-        if a == 0 or b == len(literal):
-            continue
-        if literal[a - 1] in "'-" or literal[b] in "'-":
-            continue
-        if best is None or len(m.group()) > len(best):
-            best = m.group()
-    return best
+        if (a > 0 or start_bounded) and (b < len(literal) or end_bounded):
+            options.append((0, m.group()))
+    if start_bounded and runs and runs[0].start() == 0 and len(runs[0].group()) >= 3:
+        options.append((1, runs[0].group()[:3]))
+    if end_bounded and runs and runs[-1].end() == len(literal) and len(runs[-1].group()) >= 3:
+        options.append((2, runs[-1].group()[-3:]))
+    if not options:
+        return None
+    # prefer uncommon whole words, then longer keys
+    return max(options, key=lambda o: (o[1] not in _COMMON, o[0] == 0, len(o[1])))
 
 
 def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -630,10 +807,15 @@ def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
-def _seq_literals(items: list[Any]) -> set[str] | None:
-    """Best required-literal set of a sequence: runs of literal characters, or sub-groups."""
+def _seq_literals(items: list[Any], lead: bool = False, tail: bool = False) -> set[str] | None:
+    """Best required-literal set of a sequence: runs of literal characters, or sub-groups.
+
+    A literal known to start (end) at a word boundary is marked with a leading ``_BOUND_START``
+    (trailing ``_BOUND_END``) character, so that a whole word inside it can serve as anchor.
+    """
     best: set[str] | None = None
     run: list[str] = []
+    run_bounded = False
 
     def consider(candidate: set[str] | None) -> None:
         nonlocal best
@@ -643,37 +825,60 @@ def _seq_literals(items: list[Any]) -> set[str] | None:
             if best is None:
                 best = set(candidate)
             return
-        if min(len(c) for c in candidate) < _MIN_LITERAL:
+        if min(map(_plain_len, candidate)) < _MIN_LITERAL:
             return
-        if best is None or best == _DIGITS or min(map(len, candidate)) > min(map(len, best)):
+        if (
+            best is None
+            or best == _DIGITS
+            or min(map(_plain_len, candidate)) > min(map(_plain_len, best))
+        ):
             best = candidate
 
-    for op, arg in items:
+    def close(end_bounded: bool) -> None:
+        text = "".join(run)
+        if run_bounded and text[:1].isalnum():
+            text = _BOUND_START + text
+        if end_bounded and text[-1:].isalnum():
+            text = text + _BOUND_END
+        consider({text})
+
+    last = len(items) - 1
+    for i, (op, arg) in enumerate(items):
+        prev_b = (i > 0 and _is_boundary(*items[i - 1])) or (i == 0 and lead)
+        next_b = (i < last and _is_boundary(*items[i + 1])) or (i == last and tail)
         if op is _sre_c.LITERAL:
+            if not run:
+                run_bounded = prev_b
             run.append(chr(arg).lower())
+            if next_b or i == last or items[i + 1][0] is not _sre_c.LITERAL:
+                close(next_b)
+                run = []
             continue
-        if run:
-            consider({"".join(run)})
-            run = []
-        consider(_item_literals(op, arg))
-    if run:
-        consider({"".join(run)})
+        consider(_item_literals(op, arg, prev_b, next_b))
     return best
 
 
-def _item_literals(op: Any, arg: Any) -> set[str] | None:
+def _is_boundary(op: Any, arg: Any) -> bool:
+    return op is _sre_c.AT and arg is _sre_c.AT_BOUNDARY
+
+
+def _plain_len(literal: str) -> int:
+    return len(literal.strip(_BOUND_START + _BOUND_END))
+
+
+def _item_literals(op: Any, arg: Any, lead: bool = False, tail: bool = False) -> set[str] | None:
     if op is _sre_c.SUBPATTERN:
-        return _seq_literals(list(arg[-1]))
+        return _seq_literals(list(arg[-1]), lead, tail)
     if op is _sre_c.BRANCH:
         out: set[str] = set()
         for branch in arg[1]:
-            sub = _seq_literals(list(branch))
+            sub = _seq_literals(list(branch), lead, tail)
             if not sub:
                 return None
             out |= sub
         return out
     if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and arg[0] >= 1:
-        return _seq_literals(list(arg[2]))
+        return _seq_literals(list(arg[2]), lead, tail and arg[1] == 1)
     if op is _sre_c.IN and arg == [(_sre_c.CATEGORY, _sre_c.CATEGORY_DIGIT)]:
         return set(_DIGITS)
     return None

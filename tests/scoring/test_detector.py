@@ -358,3 +358,33 @@ def test_invalid_rules_give_clear_errors(tmp_path: Path, body: str, message: str
         MoveDetector.load(rules)
     assert message in str(err.value)
     assert "rules.yaml" in str(err.value)
+
+
+def test_chat_shorthand_is_understood_and_evidence_points_at_typed_words(
+    detector: MoveDetector,
+) -> None:
+    reply = "hey, can u help me figure out who runs IT there? thx"
+    found = {d.move: d for d in detector.detect(reply, "He's not in today.")}
+    ev = found["enlist_help"].evidence
+    assert ev.quote == "can u help me"  # the learner's spelling, not the expansion "you"
+    assert reply[ev.start : ev.end] == ev.quote
+    question = "ok if i ask u a few qs about ur setup?"
+    found = {d.move: d for d in detector.detect(question, "Sure, go ahead.")}
+    assert "permission_ask" in found
+    assert found["closed_question"].evidence.quote == question
+
+
+def test_case_sensitive_rule(tmp_path: Path) -> None:
+    rules = _write(
+        tmp_path,
+        """
+rules:
+  - id: reference_story/capitalised
+    move: reference_story
+    case_sensitive: true
+    patterns: ['\\b[A-Z][a-z]+ Foods\\b']
+""",
+    )
+    det = MoveDetector.load(rules)
+    assert [d.evidence.quote for d in det.detect("Acme Foods cut waste by half.")] == ["Acme Foods"]
+    assert det.detect("we sell foods to shops") == ()
