@@ -1,7 +1,8 @@
 """Per-turn latency and throughput of the engine, with and without storage.
 
-Replies are built from a pool of sentences into 1 to 8 sentence replies, so lengths vary
-from a few words to about 150. Figures are printed, never asserted.
+Replies are built from a pool of sentences into 1 to 8 sentence replies, mostly one to three
+sentences as in chat, capped at 90 words. Latencies are also reported per length bucket
+(<=20, 21-50, >50 words). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -63,9 +64,33 @@ class Figures:
         return self.turns / self.seconds
 
 
+# sentences per reply: chat replies are mostly one to three sentences, a few run longer
+SENTENCE_COUNTS = (1, 2, 3, 4, 5, 6, 7, 8)
+SENTENCE_WEIGHTS = (30, 30, 20, 8, 5, 3, 2, 2)
+MAX_WORDS = 90
+BUCKETS = ((0, 20, "<=20 words"), (21, 50, "21-50 words"), (51, 10_000, ">50 words"))
+
+
 def replies(count: int, seed: int = 7) -> list[str]:
+    """Replies of 1-8 pooled sentences, mostly short, each at most ``MAX_WORDS`` words."""
     rng = random.Random(seed)
-    return [" ".join(rng.choices(SENTENCES, k=rng.randint(1, 8))) for _ in range(count)]
+    out = []
+    for _ in range(count):
+        k = rng.choices(SENTENCE_COUNTS, SENTENCE_WEIGHTS)[0]
+        words = " ".join(rng.choices(SENTENCES, k=k)).split()
+        out.append(" ".join(words[:MAX_WORDS]))
+    return out
+
+
+def by_length(figures: Figures, texts: list[str]) -> list[Figures]:
+    """The same measurement split by reply length, so long replies are not hidden."""
+    out = []
+    for low, high, name in BUCKETS:
+        lat = [ms for ms, t in zip(figures.latencies_ms, texts) if low <= len(t.split()) <= high]
+        if len(lat) >= 2:
+            label = f"  {name} (n={len(lat)})"
+            out.append(Figures(label, len(lat), sum(lat) / 1000, lat))
+    return out
 
 
 def _timed(label: str, texts: list[str], step: Callable[[str], object]) -> Figures:
@@ -123,7 +148,9 @@ def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[li
     with tempfile.TemporaryDirectory() as tmp:
         trainer = Trainer(load_library(root), Store(Path(tmp) / "bench.db"))
         cast = trainer.casts[scenario]
-        figures = [in_process(cast, texts), with_storage(trainer, scenario, texts, learners)]
+        scoring = in_process(cast, texts)
+        stored = with_storage(trainer, scenario, texts, learners)
+        figures = [scoring, *by_length(scoring, texts), stored, *by_length(stored, texts)]
         trainer.store.close()
     words = [len(t.split()) for t in texts]
     extra = {

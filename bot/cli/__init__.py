@@ -9,6 +9,7 @@ from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
+from bot.cli.slack_command import slack_command, slack_load_command
 from bot.cli.telegram_command import telegram_command, telegram_load_command
 
 
@@ -26,6 +27,8 @@ for command in (
     docs_command,
     eval_command,
     bench_command,
+    slack_command,
+    slack_load_command,
     telegram_command,
     telegram_load_command,
 ):

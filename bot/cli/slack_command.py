@@ -7,6 +7,7 @@ Slack libraries are imported inside the commands, so `roleplay` works without th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 from pathlib import Path
@@ -50,10 +51,8 @@ def slack_command(mode: str | None, db_path: Path | None, content_root: Path | N
         else f"HTTP on {settings.host}:{settings.port}{settings.path}"
     )
     click.echo(f"Slack app running ({where}). Ctrl-C stops it.", err=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         serve(settings, trainer)
-    except KeyboardInterrupt:
-        pass
 
 
 @click.command("slack-load")
@@ -76,10 +75,8 @@ def slack_load_command(
     if learners < 1:
         raise click.BadParameter("at least one learner", param_hint="--learners")
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = open_trainer(content_root, db_path or Path(tmp) / "load.db")
-        try:
-            report = asyncio.run(run_load(trainer, learners, scenario=scenario))
-        finally:
-            trainer.store.close()
+        db = db_path or Path(tmp) / "load.db"
+        open_trainer(content_root, db).store.close()  # report content problems here, once
+        report = asyncio.run(run_load(content_root, db, learners, scenario=scenario))
     for line in report.lines():
         click.echo(line)

@@ -151,6 +151,7 @@ _COMMON = frozenset(
     ]
 )
 _MAX_MATCHES_PER_RULE = 25
+_MAX_COMBOS = 512  # cached alternations of unlocked branches, per rule
 
 _RULE_KEYS = {
     "id",
@@ -202,6 +203,10 @@ class _Analysis:
     starts_map: list[int] | None = None
     ends_map: list[int] | None = None
 
+    def unit_of(self, offset: int) -> int:
+        """Index of the sentence an offset falls in."""
+        return max(bisect_right(self.starts, offset) - 1, 0)
+
     def words(self, index: int) -> int:
         """Word count of unit ``index`` (-1: the whole reply), computed on first use."""
         count = self._words.get(index)
@@ -241,6 +246,10 @@ class _Rule:
     file: str = ""
     case_sensitive: bool = False
     evidence: str = "match"  # or "sentence": quote the whole sentence (e.g. a listed dump)
+    # all branches as one alternation (None: a single branch, or they cannot be combined):
+    # one regex scan finds the earliest match of any branch, ties going to the first branch
+    combined: re.Pattern[str] | None = None
+    _combos: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict)
 
     def unit_ok(self, a: _Analysis, index: int) -> bool:
         unit = a.units[index]
@@ -309,12 +318,24 @@ class _Rule:
             return None
         text = a.orig if self.case_sensitive else a.text
         checked: dict[int, bool] = {}  # sentence index -> sentence conditions hold
+        combined = None
+        if len(candidates) > 1:
+            key = tuple(map(id, candidates))
+            combined = self._combos.get(key)
+            if combined is None and len(self._combos) < _MAX_COMBOS:
+                combined = self._combos[key] = re.compile(
+                    "|".join(p.pattern for p in candidates), _FLAGS
+                )
         for start, end in self._windows(a):
             best: tuple[int, int] | None = None
-            for pattern in candidates:
-                span = self._first(a, text, pattern, start, end, checked)
-                if span is not None and (best is None or span[0] < best[0]):
-                    best = span
+            if combined is not None:
+                best = self._first_any(a, text, combined, start, end, checked)
+            if combined is None or (best is not None and best[0] < 0):  # empty match: one by one
+                best = None
+                for pattern in candidates:
+                    span = self._first(a, text, pattern, start, end, checked)
+                    if span is not None and (best is None or span[0] < best[0]):
+                        best = span
             if best is not None:
                 if not self.reply_text_ok(a):
                     return None
@@ -324,6 +345,38 @@ class _Rule:
                     lead = len(line) - len(line.lstrip())
                     return unit.start + lead, unit.start + len(line.rstrip())
                 return best
+        return None
+
+    def _first_any(
+        self,
+        a: _Analysis,
+        text: str,
+        pattern: re.Pattern[str],
+        start: int,
+        end: int,
+        checked: dict[int, bool],
+    ) -> tuple[int, int] | None:
+        """Like ``_first`` for the combined alternation of all branches. A match in a sentence
+        that fails the conditions resumes the search at the next sentence. Returns (-1, -1) on
+        an empty match, which could hide a branch: the caller then goes branch by branch."""
+        units = a.units
+        pos = start
+        for _ in range(_MAX_MATCHES_PER_RULE):
+            m = pattern.search(text, pos, end)
+            if m is None:
+                return None
+            s, e = m.span()
+            if s == e:
+                return -1, -1
+            index = a.unit_of(s)
+            ok = checked.get(index)
+            if ok is None:
+                ok = checked[index] = self.unit_ok(a, index)
+            if ok:
+                return s, e
+            if index + 1 >= len(units):
+                return None
+            pos = max(units[index + 1].start, pos + 1)
         return None
 
     def _first(
@@ -341,7 +394,7 @@ class _Rule:
                 return None
             if m.end() == m.start():
                 continue
-            index = max(bisect_right(a.starts, m.start()) - 1, 0)
+            index = a.unit_of(m.start())
             ok = checked.get(index)
             if ok is None:
                 ok = checked[index] = self.unit_ok(a, index)
@@ -389,6 +442,13 @@ class MoveDetector:
         # the substring actually searched for each (possibly marked) literal
         self._plain = {lit: lit.strip(_BOUND_START + _BOUND_END) for lit in literals}
         self._loose = tuple(loose)
+        # whole-word literals that are their own anchor: finding the word is enough
+        self._implied = frozenset(
+            lit
+            for key, lits in self._anchored[0].items()
+            for lit in lits
+            if lit == _BOUND_START + key + _BOUND_END
+        )
         self._anchor_keys = tuple(frozenset(index) for index in self._anchored)
         # literal -> (rule, branch) pairs it unlocks; branches without literals always run
         rule_list = [rule for stage in stages for rule in stage]
@@ -470,14 +530,26 @@ class MoveDetector:
         passed (key -1 holds the set of literals present)."""
         plain = self._plain
         present = {lit for lit in self._loose if plain[lit] in text}
-        for kind, finder in ((0, _ALNUM), (1, _PREFIX3), (2, _SUFFIX3)):
+        # the words of the text once; word-initial and word-final three letters derived from them
+        words = set(_ALNUM.findall(text))
+        long_words = [w for w in words if len(w) >= 3]
+        keys = (words, {w[:3] for w in long_words}, {w[-3:] for w in long_words})
+        implied = self._implied
+        for kind, found_keys in enumerate(keys):
             index = self._anchored[kind]
-            for key in self._anchor_keys[kind].intersection(finder.findall(text)):
-                present.update(lit for lit in index[key] if plain[lit] in text)
+            for key in self._anchor_keys[kind].intersection(found_keys):
+                for lit in index[key]:
+                    if lit in implied or plain[lit] in text:
+                        present.add(lit)
         unlocked: dict[int, Any] = {ri: set(bis) for ri, bis in self._always.items()}
+        index = self._index
         for lit in present:
-            for ri, bi in self._index.get(lit, ()):
-                unlocked.setdefault(ri, set()).add(bi)
+            for ri, bi in index.get(lit, ()):
+                bis = unlocked.get(ri)
+                if bis is None:
+                    unlocked[ri] = {bi}
+                else:
+                    bis.add(bi)
         unlocked[-1] = present
         return unlocked
 
@@ -716,8 +788,15 @@ class _Compiler:
             for lits in (_literals(p) for p in (*requires, *reply_requires))
             if lits is not None
         )
+        combined = None
+        if len(branches) > 1:
+            try:
+                combined = re.compile("|".join(c.pattern for c, _ in branches), _FLAGS)
+            except re.error:  # pragma: no cover - e.g. a global inline flag in one branch
+                combined = None
         return _Rule(
             id=rid,
+            combined=combined,
             move=move,
             scope=scope,
             branches=branches,

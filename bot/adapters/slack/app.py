@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from weakref import WeakValueDictionary
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -144,7 +145,7 @@ class Claims:
 class Practice:
     """Plays turns in background tasks: one at a time per learner, storage in a thread pool."""
 
-    def __init__(self, trainer: Trainer, workers: int = 4) -> None:
+    def __init__(self, trainer: Trainer, workers: int = 1) -> None:
         self.trainer = trainer
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="roleplay-turn")
         self.claims = Claims()
@@ -153,9 +154,9 @@ class Practice:
 
     def accept(self, turn: Turn, client: AsyncWebClient) -> bool:
         """Start answering unless this delivery is already being answered here."""
-        message_id = turn.inbound.message_id
-        if message_id and not self.claims.claim(message_id):
-            log.info("ignoring redelivered %s", message_id)
+        key = _claim_key(turn.inbound)
+        if key and not self.claims.claim(key):
+            log.info("ignoring redelivered %s", key)
             return False
         self.spawn(self._play(turn, client))
         return True
@@ -180,8 +181,7 @@ class Practice:
                 await post_reply(client, reply, turn.to)
         except Exception:
             log.exception("could not answer %s", turn.inbound.message_id)
-            if turn.inbound.message_id:
-                self.claims.release(turn.inbound.message_id)  # let a retry try again
+            self.claims.release(_claim_key(turn.inbound))  # let a retry try again
             await _apologise(client, turn.to)
             return
         if reply.ended:  # a new scorecard: refresh the Home tab
@@ -209,6 +209,11 @@ class Practice:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
 
+def _claim_key(inbound: Inbound) -> str:
+    """Like the engine, idempotency is per learner: (learner, delivery id)."""
+    return f"{inbound.learner.user_id} {inbound.message_id}" if inbound.message_id else ""
+
+
 async def _apologise(client: AsyncWebClient, to: Destination) -> None:
     try:
         await client.chat_postMessage(channel=to.channel, text=SORRY, thread_ts=to.thread_ts)
@@ -219,12 +224,16 @@ async def _apologise(client: AsyncWebClient, to: Destination) -> None:
 # --- the Bolt app ----------------------------------------------------------------------------
 
 
-def build_app(settings: SlackSettings, practice: Practice) -> AsyncApp:
+def build_app(
+    settings: SlackSettings, practice: Practice, session: aiohttp.ClientSession | None = None
+) -> AsyncApp:
     """The Bolt app. Listeners run before the response (`process_before_response`) but
     only translate and hand over, so the acknowledgement is immediate and the background
-    task is registered before Slack hears back."""
+    task is registered before Slack hears back. Pass a `session` (made inside the event
+    loop) to reuse Web API connections; without one, every call opens a connection."""
+    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, session=session)
     app = AsyncApp(
-        client=AsyncWebClient(token=settings.bot_token, base_url=settings.api_url),
+        client=client,
         signing_secret=settings.signing_secret,
         process_before_response=True,
         request_verification_enabled=True,

@@ -34,9 +34,7 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MAX_SCENARIOS = 15  # 3 blocks each, under Slack's 50 blocks per message
 NOTICE_ICONS = {"hint": ":bulb: ", "error": ":warning: "}
-_COMMAND = re.compile(
-    r"(?<![\w/`])/(" + "|".join(sorted(ALIASES, key=len, reverse=True)) + r")\b"
-)
+_COMMAND = re.compile(r"(?<![\w/`])/(" + "|".join(sorted(ALIASES, key=len, reverse=True)) + r")\b")
 
 
 @dataclass(frozen=True)

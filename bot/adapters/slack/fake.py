@@ -125,7 +125,9 @@ class FakeSlack:
 
     def of(self, method: str, channel: str | None = None) -> list[Call]:
         return [
-            c for c in self.calls if c.method == method and (channel is None or c.channel == channel)
+            c
+            for c in self.calls
+            if c.method == method and (channel is None or c.channel == channel)
         ]
 
     def posts(self, channel: str | None = None) -> list[Call]:
@@ -246,7 +248,7 @@ class Sender:
             "team_id": self.team_id,
             "api_app_id": "A1",
             "event": event,
-            "event_id": event_id or f"Ev{next(self._n):08d}",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:12].upper()}",
             "event_time": int(time.time()),
         }
 
@@ -268,7 +270,9 @@ class Sender:
     def home_opened(self, user: str, tab: str = "home") -> Payload:
         return {"type": "app_home_opened", "user": user, "channel": dm_channel(user), "tab": tab}
 
-    def command(self, user: str, text: str, channel: str | None = None, response_url: str = "") -> Payload:
+    def command(
+        self, user: str, text: str, channel: str | None = None, response_url: str = ""
+    ) -> Payload:
         return {
             "command": "/roleplay",
             "text": text,
@@ -276,7 +280,7 @@ class Sender:
             "user_id": user,
             "user_name": user.lower(),
             "channel_id": channel or dm_channel(user),
-            "trigger_id": f"trigger-{next(self._n)}",
+            "trigger_id": f"{next(self._n)}.{uuid.uuid4().hex}",
             "response_url": response_url,
         }
 
@@ -285,7 +289,7 @@ class Sender:
             "type": "block_actions",
             "team": {"id": self.team_id},
             "user": {"id": user, "team_id": self.team_id},
-            "trigger_id": f"trigger-{next(self._n)}",
+            "trigger_id": f"{next(self._n)}.{uuid.uuid4().hex}",
             "actions": [{"type": "button", "action_id": action_id, "value": value}],
         }
         if channel:

@@ -1,28 +1,34 @@
 """`roleplay slack-load`: simulated learners practise at once through the HTTP endpoint.
 
-Everything runs on loopback in this process: the fake Slack Web API, the real Bolt app
-on Bolt's aiohttp server, and N learners that each start a scenario and reply in its
-thread, sending their next reply as soon as the previous answer appears. Requests are
-signed like Slack's. The figures include the load generator sharing the process (and
-its CPU) with the app, so they are on the pessimistic side.
+The app runs as in production (`transports.serve`, Bolt's aiohttp server) in a child
+process; this process plays Slack: a fake Web API the app posts to, and N learners that
+each start a scenario and reply in its thread, sending their next reply as soon as the
+previous answer appears. One warm-up request runs first (the app's first request calls
+auth.test and opens its database connection), as on a server that is already up.
+Requests are signed like Slack's. Everything is on loopback.
+Acknowledgement latency is measured by the learners, so it includes their own
+scheduling delay on a busy event loop: the figures are on the pessimistic side.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import multiprocessing
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
-from bot.adapters.slack.app import Practice, build_app
 from bot.adapters.slack.fake import FakeSlack, Payload, Sender, dm_channel, encode
 from bot.adapters.slack.settings import SlackSettings
-from bot.adapters.slack.transports import http_app
+from bot.adapters.slack.transports import serve
+from bot.content.library import load_library
 from bot.engine.trainer import Trainer
+from bot.storage.database import Store
 
 SECRET = "load-test-signing-secret"
 PATH = "/slack/events"
@@ -84,7 +90,7 @@ class Learner:
     """One simulated rep: starts the scenario, then replies in its thread."""
 
     def __init__(self, n: int, http: aiohttp.ClientSession, url: str, fake: FakeSlack) -> None:
-        self.user = f"ULOAD{n:04d}"
+        self.user = f"ULOAD{n:04d}" if n >= 0 else "UWARMUP"
         self.channel = dm_channel(self.user)
         self.http, self.url, self.fake = http, url, fake
         self.sender = Sender(SECRET, fake.team_id)
@@ -112,37 +118,46 @@ class Learner:
 
 
 async def run_load(
-    trainer: Trainer,
+    content_root: Path | None,
+    db_path: Path,
     learners: int = 50,
     replies: Sequence[str] = DEFAULT_REPLIES,
     scenario: str | None = None,
 ) -> LoadReport:
-    scenario = scenario or _default_scenario(trainer)
+    scenario = scenario or _default_scenario(content_root)
     fake = await FakeSlack().start()
     settings = SlackSettings(
-        bot_token="xoxb-load", mode="http", signing_secret=SECRET, api_url=fake.api_url
+        bot_token="xoxb-load",
+        mode="http",
+        signing_secret=SECRET,
+        host="127.0.0.1",
+        port=_free_port(),
+        path=PATH,
+        api_url=fake.api_url,
     )
-    practice = Practice(trainer)
-    runner = web.AppRunner(http_app(build_app(settings, practice), practice, PATH), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}{PATH}"  # type: ignore[union-attr]
+    app = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(settings, content_root, db_path), daemon=True
+    )
+    app.start()
     tally = Tally([], [])
+    expected = learners * (1 + len(replies))
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            base = f"http://127.0.0.1:{settings.port}"
+            await _wait_until_up(http, base + "/healthz")
+            warm = Learner(-1, http, base + PATH, fake)  # first auth.test, thread, connection
+            await warm.send(warm.sender.command(warm.user, "help"), Tally([], []))
             start = time.perf_counter()
-            reps = [Learner(n, http, url, fake) for n in range(learners)]
+            reps = [Learner(n, http, base + PATH, fake) for n in range(learners)]
             await asyncio.gather(*(r.practise(scenario, replies, tally) for r in reps))
-            await practice.join()
             seconds = time.perf_counter() - start
     finally:
-        await runner.cleanup()
+        app.terminate()  # the app drains its last answers, so keep the fake Slack serving
+        await asyncio.to_thread(app.join, 30)
         await fake.stop()
-        practice.close()
     return LoadReport(
         learners,
-        learners * (1 + len(replies)),
+        expected,
         seconds,
         tuple(sorted(tally.acks)),
         tuple(sorted(tally.answers)),
@@ -150,6 +165,30 @@ async def run_load(
     )
 
 
-def _default_scenario(trainer: Trainer) -> str:
-    ids = [info.id for info in trainer.scenarios().scenarios]
+def _default_scenario(content_root: Path | None) -> str:
+    ids = list(load_library(content_root).scenarios)
     return "cold_call" if "cold_call" in ids else ids[0]
+
+
+def _serve(settings: SlackSettings, content_root: Path | None, db_path: Path) -> None:
+    """The child process: the app exactly as `roleplay slack` runs it."""
+    serve(settings, Trainer(load_library(content_root), Store(db_path)))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _wait_until_up(http: aiohttp.ClientSession, url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            async with http.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            if time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.1)

@@ -46,9 +46,7 @@ def from_env(env: Mapping[str, str] | None = None, mode: str | None = None) -> S
     app_token = env.get("SLACK_APP_TOKEN", "")
     signing_secret = env.get("SLACK_SIGNING_SECRET", "")
     if mode is None and not app_token and not signing_secret:
-        raise SettingsError(
-            "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
-        )
+        raise SettingsError("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
     return SlackSettings(
         bot_token=bot_token,
         mode=mode or ("socket" if app_token else "http"),

@@ -1,17 +1,18 @@
 """Transports: Socket Mode (no public URL needed) and HTTP on aiohttp via Bolt's own adapter.
 
-Both run the same Bolt app. On shutdown they wait for turns already acknowledged to be
-answered, so a deploy does not drop a learner's reply.
+Both run the same Bolt app, with one pooled HTTP session for Web API calls (made inside
+the event loop). On shutdown they wait for turns already acknowledged to be answered, so
+a restart does not drop a learner's reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_server import AsyncSlackAppServer
-from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.app import Practice, build_app
 from bot.adapters.slack.settings import SlackSettings
@@ -25,22 +26,27 @@ def serve(settings: SlackSettings, trainer: Trainer) -> None:
         if settings.mode == "socket":
             asyncio.run(run_socket_mode(settings, practice))
         else:
-            app = build_app(settings, practice)
-            web_app = http_app(app, practice, settings.path)
+            web_app = http_app(settings, practice)
             web.run_app(web_app, host=settings.host, port=settings.port, print=None)
     finally:
         practice.close()
 
 
-def http_app(app: AsyncApp, practice: Practice, path: str) -> web.Application:
-    """Bolt's aiohttp server app (POST `path`), plus GET /healthz for load balancers."""
-    web_app = AsyncSlackAppServer(port=0, path=path, app=app).web_app
+async def http_app(settings: SlackSettings, practice: Practice) -> web.Application:
+    """Bolt's aiohttp server app (POST settings.path), plus GET /healthz."""
+    session = aiohttp.ClientSession()
+    app = build_app(settings, practice, session)
+    web_app = AsyncSlackAppServer(port=settings.port, path=settings.path, app=app).web_app
     web_app.router.add_get("/healthz", _healthz)
 
     async def drain(_: web.Application) -> None:
         await practice.join()
 
+    async def close(_: web.Application) -> None:
+        await session.close()
+
     web_app.on_shutdown.append(drain)
+    web_app.on_cleanup.append(close)
     return web_app
 
 
@@ -48,11 +54,21 @@ async def _healthz(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-async def connect_socket_mode(settings: SlackSettings, practice: Practice) -> AsyncSocketModeHandler:
+async def connect_socket_mode(
+    settings: SlackSettings, practice: Practice
+) -> AsyncSocketModeHandler:
     """Open the Socket Mode connection (apps.connections.open, then the websocket)."""
-    handler = AsyncSocketModeHandler(build_app(settings, practice), settings.app_token)
+    app = build_app(settings, practice, aiohttp.ClientSession())
+    handler = AsyncSocketModeHandler(app, settings.app_token)
     await handler.connect_async()
     return handler
+
+
+async def disconnect_socket_mode(handler: AsyncSocketModeHandler, practice: Practice) -> None:
+    await handler.close_async()
+    await practice.join()
+    if handler.app.client.session is not None:
+        await handler.app.client.session.close()
 
 
 async def run_socket_mode(settings: SlackSettings, practice: Practice) -> None:
@@ -60,5 +76,4 @@ async def run_socket_mode(settings: SlackSettings, practice: Practice) -> None:
     try:
         await asyncio.Event().wait()  # until cancelled (Ctrl-C)
     finally:
-        await handler.close_async()
-        await practice.join()
+        await disconnect_socket_mode(handler, practice)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.adapters.slack.app import Practice, build_app
+from bot.adapters.slack.app import Practice
 from bot.adapters.slack.fake import Call, FakeSlack, Payload, Sender, dm_channel, encode
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import http_app
@@ -69,7 +69,7 @@ class SlackWorld:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        web_app = http_app(build_app(self.settings, self.practice), self.practice, "/slack/events")
+        web_app = await http_app(self.settings, self.practice)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -172,7 +172,9 @@ def test_one_learner_never_sees_another_learners_session(slack: SlackWorld, stor
     b_score = posted(slack.command("UB", "score"))
     b_reply = posted(slack.say("UB", OPENING))
 
-    assert [c.text for c in b_score] == ["No sessions yet. `/roleplay scenarios` lists what you can practise."]
+    assert [c.text for c in b_score] == [
+        "No sessions yet. `/roleplay scenarios` lists what you can practise."
+    ]
     assert b_reply[0].text.startswith("No practice is running.")
     assert {c.channel for c in slack.fake.posts()} == {dm_channel("UA"), dm_channel("UB")}
     assert all("UA" not in c.channel for c in b_score + b_reply)

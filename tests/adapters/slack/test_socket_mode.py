@@ -9,7 +9,7 @@ import pytest
 from bot.adapters.slack.app import Practice
 from bot.adapters.slack.fake import Call, FakeSlack, Payload, Sender, dm_channel
 from bot.adapters.slack.settings import SlackSettings
-from bot.adapters.slack.transports import connect_socket_mode
+from bot.adapters.slack.transports import connect_socket_mode, disconnect_socket_mode
 from bot.engine.trainer import Trainer
 from bot.storage.database import Store
 from tests.adapters.slack.conftest import Loop, count
@@ -31,7 +31,7 @@ class SocketWorld:
         await self.fake.wait_for(lambda: bool(self.fake.of("socket.connected")))
 
     async def close(self) -> None:
-        await self.handler.close_async()
+        await disconnect_socket_mode(self.handler, self.practice)
         self.practice.close()
 
     def push(self, kind: str, payload: Payload, retry: int = 0) -> list[Call]:
