@@ -86,7 +86,11 @@ def by_length(figures: Figures, texts: list[str]) -> list[Figures]:
     """The same measurement split by reply length, so long replies are not hidden."""
     out = []
     for low, high, name in BUCKETS:
-        lat = [ms for ms, t in zip(figures.latencies_ms, texts) if low <= len(t.split()) <= high]
+        lat = [
+            ms
+            for ms, t in zip(figures.latencies_ms, texts, strict=True)
+            if low <= len(t.split()) <= high
+        ]
         if len(lat) >= 2:
             label = f"  {name} (n={len(lat)})"
             out.append(Figures(label, len(lat), sum(lat) / 1000, lat))
