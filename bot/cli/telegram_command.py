@@ -49,10 +49,21 @@ def telegram_command(db_path: Path | None, content_root: Path | None) -> None:
 @click.option("--chats", default=50, show_default=True, help="Concurrent chats.")
 @click.option("--turns", default=10, show_default=True, help="Replies per chat after /start.")
 @click.option("--scenario", default=None, help="Scenario to play [default: the first one].")
+@click.option(
+    "--max-rate",
+    default=0,
+    show_default=True,
+    help="Cap on messages/s the bot sends, as TELEGRAM_MAX_MESSAGES_PER_SECOND (0: off).",
+)
 @db_option
 @content_option
 def telegram_load_command(
-    chats: int, turns: int, scenario: str | None, db_path: Path | None, content_root: Path | None
+    chats: int,
+    turns: int,
+    scenario: str | None,
+    max_rate: int,
+    db_path: Path | None,
+    content_root: Path | None,
 ) -> None:
     """Drive N concurrent chats through the webhook on loopback; print p50, p99 and turns/s.
 
@@ -66,6 +77,8 @@ def telegram_load_command(
     with tempfile.TemporaryDirectory() as tmp:
         trainer = open_trainer(content_root, db_path or Path(tmp) / "load.db")
         scenario = scenario or trainer.scenarios().scenarios[0].id
-        result = asyncio.run(run_load(trainer, chats, turns, scenario))
+        result = asyncio.run(run_load(trainer, chats, turns, scenario, max_rate))
         trainer.store.close()
     click.echo(result.summary())
+    if not max_rate:
+        click.echo("(no cap on sends: a real bot is also held to Telegram's ~30 messages/s)")

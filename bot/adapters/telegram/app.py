@@ -13,6 +13,7 @@ import logging
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ContextTypes,
@@ -44,6 +45,10 @@ FAILED = "Sorry, something went wrong on our side. Your practice is saved; send 
 # only add lock waits. Measured with `roleplay telegram-load`: one is fastest. Chats still
 # run concurrently everywhere else (Bot API calls), where the time goes.
 ENGINE_CALLS = 1
+# Telegram answers 429 "retry after N" when a bot sends too fast. The rate limiter keeps the
+# bot under the flood limit and, when Telegram still refuses, waits and sends again: the turn
+# is already committed, so a reply given up on would be a reply the learner never sees.
+SEND_RETRIES = 5
 Context = ContextTypes.DEFAULT_TYPE
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NOT_TEXT = ~filters.TEXT & ~filters.StatusUpdate.ALL
@@ -135,6 +140,9 @@ def build_application(settings: TelegramSettings, trainer: Trainer) -> Applicati
     """The Application with our handlers; polling keeps PTB's Updater, a webhook does not."""
     builder = Application.builder().token(settings.token)
     builder = builder.concurrent_updates(ChatOrderedProcessor())
+    builder = builder.rate_limiter(
+        AIORateLimiter(overall_max_rate=settings.max_rate, max_retries=SEND_RETRIES)
+    )
     if settings.api_url:
         api = settings.api_url.rstrip("/")
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")

@@ -44,10 +44,12 @@ class FakeBotApi:
 
     def __init__(self) -> None:
         self.calls: list[ApiCall] = []
+        self.refused: list[ApiCall] = []  # sends answered with 429
         self.url = ""
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
         self._holds: dict[int, Hold] = {}
+        self._floods: dict[int, int] = {}  # chat id -> seconds to ask the next send to wait
         self._message_ids = itertools.count(10_000)
         self._runner: web.AppRunner | None = None
 
@@ -76,6 +78,10 @@ class FakeBotApi:
         self._holds[chat_id] = hold = Hold()
         return hold
 
+    def flood(self, chat_id: int, retry_after: int = 1) -> None:
+        """Refuse the next sendMessage to one chat as Telegram's flood control does (429)."""
+        self._floods[chat_id] = retry_after
+
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -93,6 +99,10 @@ class FakeBotApi:
         if method == "getUpdates":
             return _ok(await self._get_updates(params))
         if method == "sendMessage":
+            retry_after = self._floods.pop(params["chat_id"], None)
+            if retry_after is not None:
+                self.refused.append(ApiCall(method, params))
+                return _too_many_requests(retry_after)
             await self._maybe_hold(params["chat_id"])
         self.calls.append(ApiCall(method, params))
         return _ok(self._result(method, params))
@@ -155,6 +165,16 @@ def _decode(key: str, value: Any) -> Any:
 
 def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
+
+
+def _too_many_requests(retry_after: int) -> web.Response:
+    body = {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {retry_after}",
+        "parameters": {"retry_after": retry_after},
+    }
+    return web.json_response(body, status=429)
 
 
 class TelegramUser:

@@ -13,6 +13,8 @@ WEBHOOK_URL = "TELEGRAM_WEBHOOK_URL"
 WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 WEBHOOK_LISTEN = "TELEGRAM_WEBHOOK_LISTEN"
 API_URL = "TELEGRAM_API_URL"
+MAX_RATE = "TELEGRAM_MAX_MESSAGES_PER_SECOND"
+DEFAULT_MAX_RATE = 30  # Telegram's documented flood limit for one bot
 DEFAULT_LISTEN = "127.0.0.1:8080"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
@@ -29,6 +31,7 @@ class TelegramSettings:
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
     api_url: str | None = None  # a local Bot API server (or a fake); None means Telegram's
+    max_rate: int = DEFAULT_MAX_RATE  # messages per second the bot sends at most (0: no cap)
 
     @property
     def mode(self) -> str:
@@ -51,7 +54,8 @@ class TelegramSettings:
         host, port = _listen(_get(env, WEBHOOK_LISTEN) or DEFAULT_LISTEN)
         if webhook_url:
             _check_webhook(webhook_url, secret)
-        return cls(token, webhook_url, secret, host, port, _get(env, API_URL))
+        max_rate = _max_rate(_get(env, MAX_RATE))
+        return cls(token, webhook_url, secret, host, port, _get(env, API_URL), max_rate)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -72,3 +76,11 @@ def _listen(value: str) -> tuple[str, int]:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise SettingsError(f"{WEBHOOK_LISTEN} must be HOST:PORT, e.g. {DEFAULT_LISTEN}")
     return host.strip("[]"), int(port)
+
+
+def _max_rate(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_MAX_RATE
+    if not value.isdigit():
+        raise SettingsError(f"{MAX_RATE} must be a whole number of messages per second (0: no cap)")
+    return int(value)

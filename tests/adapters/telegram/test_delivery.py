@@ -36,6 +36,16 @@ async def test_redelivered_update_makes_no_second_turn(tg):
     assert tg.rows("SELECT turn_count FROM sessions") == [(1,)]
 
 
+async def test_flood_control_delays_the_reply_but_does_not_lose_it(tg):
+    await tg.say("/start cold_call")
+    tg.api.flood(tg.ana.user["id"], retry_after=1)
+    texts = await tg.say(OPENER)
+    assert len(tg.api.refused) == 1  # Telegram said "retry after 1" once ...
+    assert tg.api.refused[0].params["text"] == texts[0]  # ... and the same message went again
+    assert "Sorry" not in " ".join(texts)
+    assert tg.learner_turns() == [OPENER]
+
+
 async def test_messages_in_one_chat_are_applied_in_order(tg):
     await tg.say("/start cold_call")
     hold = tg.api.hold(42)
