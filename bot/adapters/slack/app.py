@@ -29,6 +29,11 @@ from weakref import WeakValueDictionary
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    async_default_handlers,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -231,7 +236,12 @@ def build_app(
     only translate and hand over, so the acknowledgement is immediate and the background
     task is registered before Slack hears back. Pass a `session` (made inside the event
     loop) to reuse Web API connections; without one, every call opens a connection."""
-    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, session=session)
+    client = AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        session=session,
+        retry_handlers=retry_handlers(),
+    )
     app = AsyncApp(
         client=client,
         signing_secret=settings.signing_secret,
@@ -240,6 +250,12 @@ def build_app(
     )
     register(app, practice)
     return app
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """slack_sdk's defaults (connection errors) plus waiting out a 429 "ratelimited": the
+    turn is already stored, so a reply given up on is a reply the learner never sees."""
+    return [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
 
 
 def register(app: AsyncApp, practice: Practice) -> None:

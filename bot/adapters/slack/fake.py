@@ -72,6 +72,11 @@ def _texts(node: Any) -> list[str]:
     return found
 
 
+def _resolve(channel: str) -> str:
+    """Posting to a user id posts in the app's DM with them, as on Slack."""
+    return dm_channel(channel) if channel.startswith("U") else channel
+
+
 def dm_channel(user_id: str) -> str:
     """The fake's id of the app's DM with a user."""
     return f"D{user_id}"
@@ -83,6 +88,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     posted_in: Counter[str] = field(default_factory=Counter)  # chat.postMessage per channel
     socket_acks: dict[str, Payload] = field(default_factory=dict)
+    refused: list[Call] = field(default_factory=list)  # posts answered with 429
+    _limits: dict[str, int] = field(default_factory=dict)  # channel -> Retry-After seconds
     port: int = 0
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -133,6 +140,10 @@ class FakeSlack:
     def posts(self, channel: str | None = None) -> list[Call]:
         return self.of("chat.postMessage", channel)
 
+    def rate_limit(self, channel: str, retry_after: int = 1) -> None:
+        """Refuse the next chat.postMessage to `channel` with 429, as Slack's rate limits do."""
+        self._limits[channel] = retry_after
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         assert self._changed is not None
         async with self._changed:
@@ -149,6 +160,13 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        if method == "chat.postMessage":
+            retry_after = self._limits.pop(_resolve(params.get("channel", "")), None)
+            if retry_after is not None:
+                self.refused.append(Call(method, params))
+                refusal = {"ok": False, "error": "ratelimited"}
+                headers = {"Retry-After": str(retry_after)}
+                return web.json_response(refusal, status=429, headers=headers)
         answer = self._answer(method, params)
         if method == "chat.postMessage":
             params = {**params, "channel": answer["channel"], "ts": answer["ts"]}
@@ -160,8 +178,7 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": self.team_id}
         if method == "chat.postMessage":
-            channel = params.get("channel", "")
-            channel = dm_channel(channel) if channel.startswith("U") else channel
+            channel = _resolve(params.get("channel", ""))
             return {"ok": True, "channel": channel, "ts": self.next_ts()}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from bot.adapters.slack.app import Practice
+from bot.adapters.slack.fake import dm_channel
 from bot.engine.messages import Learner
 from bot.storage.database import Store
 from tests.adapters.slack.conftest import SlackWorld, count, posted
@@ -64,6 +65,17 @@ def test_a_retried_event_makes_no_second_turn_and_no_second_answer(
 
     assert first and posted(again) == [] and posted(twice) == []
     assert count(store, "turns") == turns
+
+
+def test_a_rate_limited_answer_is_sent_again_not_lost(slack: SlackWorld, store: Store) -> None:
+    slack.command("U1", "start cold_call")
+    slack.fake.rate_limit(dm_channel("U1"), retry_after=1)
+
+    answer = posted(slack.deliver(slack.sender.event(slack.sender.dm("U1", REPLY))))
+
+    assert len(slack.fake.refused) == 1  # Slack said "ratelimited, retry after 1 s" once
+    assert answer and answer[0].text == slack.fake.refused[0].params["text"]
+    assert "Sorry" not in " ".join(c.text for c in answer)
 
 
 def test_a_redelivery_after_a_restart_reposts_the_stored_answer_without_a_turn(
