@@ -230,6 +230,8 @@ class _Rule:
     branches: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]
     # literal groups from ``requires`` / ``reply_requires``: each group must be present
     literals: tuple[frozenset[str], ...] = ()
+    # per branch, the other literal groups it needs besides its own (one literal of each)
+    needs: tuple[tuple[frozenset[str], ...], ...] = ()
     requires: tuple[re.Pattern[str], ...] = ()
     excludes: re.Pattern[str] | None = None
     reply_requires: tuple[re.Pattern[str], ...] = ()
@@ -428,10 +430,14 @@ class MoveDetector:
                     literals |= group
                 for _, group in rule.branches:
                     literals |= group or set()
+                for groups in rule.needs:
+                    for group in groups:
+                        literals |= group
         # literals with a whole word inside ("i hear you" -> "hear") are only checked when that
         # word occurs in the reply (one set intersection); the rest are checked one by one
-        # anchors are whole words (kind 0), word-initial (1) or word-final (2) three letters
-        self._anchored: tuple[dict[str, list[str]], ...] = ({}, {}, {})
+        # anchors are whole words (kind 0), word-initial (1) or word-final (2) three letters,
+        # or (3) any three letters inside a word, for a literal not known to touch a boundary
+        self._anchored: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
         loose: list[str] = []
         for lit in sorted(literals):
             anchor = _anchor(lit)
@@ -450,17 +456,25 @@ class MoveDetector:
             if lit == _BOUND_START + key + _BOUND_END
         )
         self._anchor_keys = tuple(frozenset(index) for index in self._anchored)
-        # literal -> (rule, branch) pairs it unlocks; branches without literals always run
+        # every branch of every rule gets a number (a rule's branches are consecutive); a
+        # literal unlocks the numbers of the branches it can start; literal-free ones always run
         rule_list = [rule for stage in stages for rule in stage]
-        self._index: dict[str, list[tuple[int, int]]] = {}
-        self._always: dict[int, list[int]] = {}
-        for ri, rule in enumerate(rule_list):
-            for bi, (_, lits) in enumerate(rule.branches):
+        index: dict[str, set[int]] = {}
+        always: set[int] = set()
+        self._first_branch: list[int] = []
+        self._branch_ids: list[frozenset[int]] = []
+        number = 0
+        for rule in rule_list:
+            self._first_branch.append(number)
+            self._branch_ids.append(frozenset(range(number, number + len(rule.branches))))
+            for _, lits in rule.branches:
                 if lits is None:
-                    self._always.setdefault(ri, []).append(bi)
-                else:
-                    for lit in lits:
-                        self._index.setdefault(lit, []).append((ri, bi))
+                    always.add(number)
+                for lit in lits or ():
+                    index.setdefault(lit, set()).add(number)
+                number += 1
+        self._index = {lit: frozenset(ids) for lit, ids in index.items()}
+        self._always = frozenset(always)
         self._rules = rule_list  # evaluation order, stage by stage
         self._stage_of = [level for level, stage in enumerate(stages) for _ in stage]
 
@@ -501,8 +515,7 @@ class MoveDetector:
         if not isinstance(reply, str) or not reply.strip():
             return ()
         analysis = self._analyse(reply, context if isinstance(context, str) else "")
-        unlocked = self._unlocked(analysis.text)
-        present = unlocked.pop(-1)  # type: ignore[arg-type]
+        present, unlocked = self._unlocked(analysis.text)
         found: dict[str, Detection] = {}
         names: set[str] = set()
         stage_now = -1
@@ -510,11 +523,17 @@ class MoveDetector:
             if self._stage_of[ri] != stage_now:  # moves found so far, for move conditions
                 stage_now = self._stage_of[ri]
                 names = set(found)
-            branch_ids = unlocked.get(ri)
-            if branch_ids is None or rule.move in found:
+            if rule.move in found or unlocked.isdisjoint(self._branch_ids[ri]):
                 continue
-            candidates = [rule.branches[bi][0] for bi in sorted(branch_ids)]
-            span = rule.match(analysis, names, present, candidates)  # type: ignore[arg-type]
+            first, needs = self._first_branch[ri], rule.needs
+            candidates = [
+                rule.branches[bi][0]
+                for bi in sorted(n - first for n in unlocked & self._branch_ids[ri])
+                if all(not present.isdisjoint(group) for group in needs[bi])
+            ]
+            if not candidates:
+                continue
+            span = rule.match(analysis, names, present, candidates)
             if span is None:
                 continue
             start, end = span
@@ -525,15 +544,16 @@ class MoveDetector:
             )
         return tuple(sorted(found.values(), key=lambda d: self._order[d.move]))
 
-    def _unlocked(self, text: str) -> dict[int, Any]:
-        """Branches worth a regex search: rule index -> branch indexes whose literal prefilter
-        passed (key -1 holds the set of literals present)."""
+    def _unlocked(self, text: str) -> tuple[set[str], set[int]]:
+        """The literals present in ``text``, and the numbers of the branches worth a regex
+        search (their literal prefilter passed)."""
         plain = self._plain
         present = {lit for lit in self._loose if plain[lit] in text}
         # the words of the text once; word-initial and word-final three letters derived from them
         words = set(_ALNUM.findall(text))
         long_words = [w for w in words if len(w) >= 3]
-        keys = (words, {w[:3] for w in long_words}, {w[-3:] for w in long_words})
+        trigrams = {w[i : i + 3] for w in long_words for i in range(len(w) - 2)}
+        keys = (words, {w[:3] for w in long_words}, {w[-3:] for w in long_words}, trigrams)
         implied = self._implied
         for kind, found_keys in enumerate(keys):
             index = self._anchored[kind]
@@ -541,17 +561,13 @@ class MoveDetector:
                 for lit in index[key]:
                     if lit in implied or plain[lit] in text:
                         present.add(lit)
-        unlocked: dict[int, Any] = {ri: set(bis) for ri, bis in self._always.items()}
+        unlocked = set(self._always)
         index = self._index
         for lit in present:
-            for ri, bi in index.get(lit, ()):
-                bis = unlocked.get(ri)
-                if bis is None:
-                    unlocked[ri] = {bi}
-                else:
-                    bis.add(bi)
-        unlocked[-1] = present
-        return unlocked
+            ids = index.get(lit)
+            if ids is not None:
+                unlocked |= ids
+        return present, unlocked
 
     def _analyse(self, reply: str, context: str) -> _Analysis:
         s = self._settings
@@ -768,11 +784,9 @@ class _Compiler:
         raw_patterns = spec.get("patterns")
         if isinstance(raw_patterns, str):
             raw_patterns = [raw_patterns]
-        branches = tuple(
-            (c, _literals(c))
-            for c in (self.compile(where, [p], cs) for p in raw_patterns or [])
-            if c is not None
-        )
+        compiled = [self.compile(where, [p], cs) for p in raw_patterns or []]
+        branches = tuple((c, _literals(c)) for c in compiled if c is not None)
+        needs = tuple(_other_groups(c, key) for c, key in branches)
         if not branches:
             raise RuleError(f"{where}: needs at least one pattern")
         ints = {}
@@ -800,6 +814,7 @@ class _Compiler:
             move=move,
             scope=scope,
             branches=branches,
+            needs=needs,
             literals=prefilter,
             requires=requires,
             excludes=self.compile(where, spec.get("excludes"), cs),
@@ -854,9 +869,13 @@ _BOUND_START = "\x02"  # marks a literal that begins at a word boundary
 _BOUND_END = "\x03"  # marks a literal that ends at a word boundary
 
 
+_LETTER_RARITY = {c: i for i, c in enumerate("etaoinsrhldcumfpgwybvkxjqz")}
+
+
 def _anchor(marked: str) -> tuple[int, str] | None:
     """The best key guaranteed to be found in any reply containing the literal: a whole word
-    (0, word), or for a literal that starts (ends) a word its first (last) three letters."""
+    (0, word), for a literal that starts (ends) a word its first (last) three letters (1, 2),
+    or any three letters inside one of its words (3)."""
     start_bounded = marked.startswith(_BOUND_START)
     end_bounded = marked.endswith(_BOUND_END)
     literal = marked.strip(_BOUND_START + _BOUND_END)
@@ -870,10 +889,21 @@ def _anchor(marked: str) -> tuple[int, str] | None:
         options.append((1, runs[0].group()[:3]))
     if end_bounded and runs and runs[-1].end() == len(literal) and len(runs[-1].group()) >= 3:
         options.append((2, runs[-1].group()[-3:]))
+    for m in runs:
+        run = m.group()
+        options += [(3, run[i : i + 3]) for i in range(len(run) - 2)]
     if not options:
         return None
-    # prefer uncommon whole words, then longer keys
-    return max(options, key=lambda o: (o[1] not in _COMMON, o[0] == 0, len(o[1])))
+    # an uncommon whole word first; then the rarest-looking three letters (at a word edge
+    # before inside a word); a frequent whole word ("you", "the") last
+    return max(options, key=_anchor_rank)
+
+
+def _anchor_rank(option: tuple[int, str]) -> tuple[int, int, int]:
+    kind, key = option
+    if kind == 0:
+        return (2, 0, len(key)) if key not in _COMMON else (0, 0, len(key))
+    return 1, sum(_LETTER_RARITY.get(c, 26) for c in key), kind != 3
 
 
 def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -886,11 +916,36 @@ def _literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
-def _seq_literals(items: list[Any], lead: bool = False, tail: bool = False) -> set[str] | None:
+def _other_groups(
+    pattern: re.Pattern[str], key: frozenset[str] | None
+) -> tuple[frozenset[str], ...]:
+    """Literal groups a match needs besides ``key``: one literal of each must be present.
+
+    Only groups whose every literal has a word anchor are kept, so checking them costs set
+    lookups. A broad pattern ("does that sound / work / help") is then tried only in replies
+    that hold a word from each of its parts, not in every reply with "that"."""
+    try:
+        items = list(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover - the pattern compiled, so this should not happen
+        return ()
+    if len(items) == 1 and items[0][0] is _sre_c.SUBPATTERN:  # the (?:...) around one pattern
+        items = list(items[0][1][-1])
+    groups: list[frozenset[str]] = []
+    _seq_literals(items, collect=groups)
+    return tuple(g for g in dict.fromkeys(groups) if g != key and all(_anchor(lit) for lit in g))
+
+
+def _seq_literals(
+    items: list[Any],
+    lead: bool = False,
+    tail: bool = False,
+    collect: list[frozenset[str]] | None = None,
+) -> set[str] | None:
     """Best required-literal set of a sequence: runs of literal characters, or sub-groups.
 
     A literal known to start (end) at a word boundary is marked with a leading ``_BOUND_START``
     (trailing ``_BOUND_END``) character, so that a whole word inside it can serve as anchor.
+    ``collect`` receives every usable group of the sequence, not only the best.
     """
     best: set[str] | None = None
     run: list[str] = []
@@ -904,13 +959,11 @@ def _seq_literals(items: list[Any], lead: bool = False, tail: bool = False) -> s
             if best is None:
                 best = set(candidate)
             return
-        if min(map(_plain_len, candidate)) < _MIN_LITERAL:
+        if not all(map(_usable, candidate)):
             return
-        if (
-            best is None
-            or best == _DIGITS
-            or min(map(_plain_len, candidate)) > min(map(_plain_len, best))
-        ):
+        if collect is not None:
+            collect.append(frozenset(candidate))
+        if best is None or best == _DIGITS or _selectivity(candidate) > _selectivity(best):
             best = candidate
 
     def close(end_bounded: bool) -> None:
@@ -937,8 +990,28 @@ def _seq_literals(items: list[Any], lead: bool = False, tail: bool = False) -> s
     return best
 
 
+def _selectivity(group: set[str]) -> tuple[bool, int]:
+    """How rarely a literal group is present: groups made only of words that are not frequent
+    come first (" the " is in almost every reply), then groups whose shortest literal is longer."""
+    rare = not any(_is_common(lit) for lit in group)
+    return rare, min(map(_plain_len, group))
+
+
+def _is_common(literal: str) -> bool:
+    words = _ALNUM.findall(literal.strip(_BOUND_START + _BOUND_END))
+    return all(w in _COMMON for w in words)
+
+
 def _is_boundary(op: Any, arg: Any) -> bool:
     return op is _sre_c.AT and arg is _sre_c.AT_BOUNDARY
+
+
+def _usable(literal: str) -> bool:
+    """Long enough to be worth checking: three characters, or a whole short word ("aw")."""
+    if _plain_len(literal) >= _MIN_LITERAL:
+        return True
+    whole = literal.startswith(_BOUND_START) and literal.endswith(_BOUND_END)
+    return whole and _plain_len(literal) > 0
 
 
 def _plain_len(literal: str) -> int:
