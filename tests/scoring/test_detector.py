@@ -10,16 +10,7 @@ import pytest
 from bot.scoring.detection import Detection
 from bot.scoring.detector import MoveDetector, RuleError, default_detector
 from bot.scoring.vocabulary import vocabulary
-
-
-@pytest.fixture(scope="module")
-def detector() -> MoveDetector:
-    return default_detector()
-
-
-def moves(detector: MoveDetector, reply: str, context: str = "") -> set[str]:
-    return {d.move for d in detector.detect(reply, context)}
-
+from tests.scoring.conftest import moves
 
 # (buyer line, reply, move that must be detected)
 POSITIVES = [

@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.scoring.detector import MoveDetector
-
-
-@pytest.fixture(scope="module")
-def detector() -> MoveDetector:
-    return MoveDetector.load()
-
-
-def moves(detector: MoveDetector, reply: str, context: str = "") -> set[str]:
-    return {d.move for d in detector.detect(reply, context)}
-
+from tests.scoring.conftest import moves
 
 # (buyer line, reply, moves that must all be detected)
 POSITIVES = [
