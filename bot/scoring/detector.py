@@ -475,6 +475,18 @@ class MoveDetector:
                 number += 1
         self._index = {lit: frozenset(ids) for lit, ids in index.items()}
         self._always = frozenset(always)
+        # per anchor key: (literal, substring to look for or None when the key is the literal,
+        # branch numbers it unlocks)
+        self._checks = tuple(
+            {
+                key: tuple(
+                    (lit, None if lit in self._implied else self._plain[lit], self._index.get(lit))
+                    for lit in lits
+                )
+                for key, lits in anchored.items()
+            }
+            for anchored in self._anchored
+        )
         self._rules = rule_list  # evaluation order, stage by stage
         self._stage_of = [level for level, stage in enumerate(stages) for _ in stage]
 
@@ -529,7 +541,7 @@ class MoveDetector:
             candidates = [
                 rule.branches[bi][0]
                 for bi in sorted(n - first for n in unlocked & self._branch_ids[ri])
-                if all(not present.isdisjoint(group) for group in needs[bi])
+                if not needs[bi] or all(not present.isdisjoint(group) for group in needs[bi])
             ]
             if not candidates:
                 continue
@@ -547,26 +559,26 @@ class MoveDetector:
     def _unlocked(self, text: str) -> tuple[set[str], set[int]]:
         """The literals present in ``text``, and the numbers of the branches worth a regex
         search (their literal prefilter passed)."""
-        plain = self._plain
+        plain, index = self._plain, self._index
         present = {lit for lit in self._loose if plain[lit] in text}
+        unlocked = set(self._always)
+        for lit in present:
+            ids = index.get(lit)
+            if ids is not None:
+                unlocked |= ids
         # the words of the text once; word-initial and word-final three letters derived from them
         words = set(_ALNUM.findall(text))
         long_words = [w for w in words if len(w) >= 3]
         trigrams = {w[i : i + 3] for w in long_words for i in range(len(w) - 2)}
         keys = (words, {w[:3] for w in long_words}, {w[-3:] for w in long_words}, trigrams)
-        implied = self._implied
         for kind, found_keys in enumerate(keys):
-            index = self._anchored[kind]
+            checks = self._checks[kind]
             for key in self._anchor_keys[kind].intersection(found_keys):
-                for lit in index[key]:
-                    if lit in implied or plain[lit] in text:
+                for lit, needle, ids in checks[key]:
+                    if needle is None or needle in text:
                         present.add(lit)
-        unlocked = set(self._always)
-        index = self._index
-        for lit in present:
-            ids = index.get(lit)
-            if ids is not None:
-                unlocked |= ids
+                        if ids is not None:
+                            unlocked |= ids
         return present, unlocked
 
     def _analyse(self, reply: str, context: str) -> _Analysis:
