@@ -371,10 +371,7 @@ class _Rule:
             if s == e:
                 return -1, -1
             index = a.unit_of(s)
-            ok = checked.get(index)
-            if ok is None:
-                ok = checked[index] = self.unit_ok(a, index)
-            if ok:
+            if self._sentence_ok(a, index, checked):
                 return s, e
             if index + 1 >= len(units):
                 return None
@@ -396,13 +393,16 @@ class _Rule:
                 return None
             if m.end() == m.start():
                 continue
-            index = a.unit_of(m.start())
-            ok = checked.get(index)
-            if ok is None:
-                ok = checked[index] = self.unit_ok(a, index)
-            if ok:
+            if self._sentence_ok(a, a.unit_of(m.start()), checked):
                 return m.start(), m.end()
         return None
+
+    def _sentence_ok(self, a: _Analysis, index: int, checked: dict[int, bool]) -> bool:
+        """Sentence conditions of this rule, checked once per sentence (``checked`` caches)."""
+        ok = checked.get(index)
+        if ok is None:
+            ok = checked[index] = self.unit_ok(a, index)
+        return ok
 
 
 @dataclass(frozen=True)

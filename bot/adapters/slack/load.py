@@ -13,7 +13,6 @@ scheduling delay on a busy event loop: the figures are on the pessimistic side.
 from __future__ import annotations
 
 import asyncio
-import math
 import multiprocessing
 import socket
 import time
@@ -28,6 +27,7 @@ from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import serve
 from bot.content.library import load_library
 from bot.engine.trainer import Trainer
+from bot.latency import percentile
 from bot.storage.database import Store
 
 SECRET = "load-test-signing-secret"
@@ -70,13 +70,6 @@ class LoadReport:
             f"  p99 {percentile(self.answer_ms, 99):.1f} ms",
             f"non-200 answers     {self.failures}",
         ]
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile of sorted `values` (0 when empty)."""
-    if not values:
-        return 0.0
-    return values[max(0, math.ceil(p / 100 * len(values)) - 1)]
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from bot.adapters.telegram.fake import FakeBotApi, TelegramUser
 from bot.adapters.telegram.settings import DEFAULT_MAX_RATE, TelegramSettings
 from bot.adapters.telegram.webhook import SECRET_HEADER, start_webhook
 from bot.engine.trainer import Trainer
+from bot.latency import percentile
 
 LOOPBACK_TOKEN = "1234567:LOOPBACK-TEST-TOKEN"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -108,14 +108,6 @@ class LoadResult:
             f"p99={percentile(self.latencies, 99) * 1000:.1f}ms "
             f"turns/s={self.turns_per_second:.1f}"
         )
-
-
-def percentile(values: tuple[float, ...], pct: float) -> float:
-    """Nearest-rank percentile (0.0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 async def run_load(
