@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.content.library import Library, default_content_root, load_library
-from bot.engine.messages import Inbound, Learner, Reply
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.messages import Inbound, Learner, Reply
+from bot.storage.sqlite import Store
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.engine.messages import (
+from bot.engine.trainer import Trainer
+from bot.messages import (
     Briefing,
     Feedback,
     Inbound,
@@ -25,7 +26,6 @@ from bot.engine.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.engine.trainer import Trainer
 
 
 class TerminalRenderer:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot import benchmark
 from bot.cli.options import content_option
+from bot.harness import bench as benchmark
 
 
 @click.command("bench")

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from bot.cli.options import content_option
-from bot.content.docs import generated_docs, stale_docs
 from bot.content.library import default_content_root, load_library
+from bot.docs import generated_docs, stale_docs
 
 
 @click.command("docs")

@@ -9,7 +9,7 @@ import click
 
 from bot.content.library import load_library
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store, default_db_path
+from bot.storage.sqlite import Store, default_db_path
 
 db_option = click.option(
     "--db",

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from bot.adapters.terminal import TerminalRenderer, TerminalSession, script_lines
 from bot.cli.options import content_option, db_option, open_trainer
-from bot.engine.messages import Learner
+from bot.messages import Learner
 
 learner_option = click.option(
     "--learner",

@@ -69,7 +69,7 @@ def slack_load_command(
     Uses a fresh temporary database unless --db is given.
     """
     try:
-        from bot.adapters.slack.load import run_load
+        from bot.harness.slack_load import run_load
     except ImportError as exc:
         raise click.ClickException(MISSING_EXTRA) from exc
     if learners < 1:

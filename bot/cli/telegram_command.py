@@ -71,7 +71,7 @@ def telegram_load_command(
     database unless --db is given.
     """
     try:
-        from bot.adapters.telegram.load import run_load
+        from bot.harness.telegram_load import run_load
     except ImportError as error:
         raise click.ClickException(MISSING_EXTRA) from error
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.content.checks import check_flow, check_scenario
 from bot.content.models import Flow, Persona, Scenario
 from bot.content.problems import Problem, display_path
-from bot.content.xref import check_flow, check_scenario
-from bot.content.yaml_source import LineDict, YamlSyntaxError, line_of, parse_yaml
+from bot.content.yaml_source import LineDict, Source, YamlSyntaxError, line_of, parse_yaml
 
 KINDS: dict[str, type[BaseModel]] = {
     "personas": Persona,
@@ -25,20 +25,6 @@ KINDS: dict[str, type[BaseModel]] = {
     "scenarios": Scenario,
 }
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Source:
-    """One loaded content file: the validated model, its raw tree (for lines) and its hash."""
-
-    path: Path
-    model: Any
-    raw: LineDict
-    digest: str
-
-    @property
-    def name(self) -> str:
-        return display_path(self.path)
 
 
 @dataclass

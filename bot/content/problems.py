@@ -16,14 +16,6 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class ContentError(Exception):
-    """Content could not be loaded; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def display_path(path: Path) -> str:
     """A short path for messages: relative to the working directory when possible."""
     try:

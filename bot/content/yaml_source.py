@@ -7,9 +7,13 @@ PyYAML's global loaders are left untouched.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.content.problems import display_path
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -100,3 +104,17 @@ def line_of(data: Any, path: Iterable[Any]) -> int:
             break
         line = max(line, 1)
     return line
+
+
+@dataclass(frozen=True)
+class Source:
+    """One loaded content file: the validated model, its raw tree (for lines) and its hash."""
+
+    path: Path
+    model: Any
+    raw: LineDict
+    digest: str
+
+    @property
+    def name(self) -> str:
+        return display_path(self.path)

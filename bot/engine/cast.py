@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.content.library import Library
 from bot.content.models import Flow, Persona, Scenario, State
 from bot.engine.machine import FlowMachine
-from bot.scoring.vocabulary import vocabulary
+from bot.vocabulary import vocabulary
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from bot.content.library import Library
 from bot.engine.cast import Cast, build_casts
 from bot.engine.commands import HELP, Command, parse_command
 from bot.engine.conversation import Conversation
-from bot.engine.messages import (
+from bot.engine.turn import opening_lines, play_turn
+from bot.messages import (
     Briefing,
     Feedback,
     Inbound,
@@ -27,11 +28,10 @@ from bot.engine.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.engine.turn import opening_lines, play_turn
-from bot.scoring.detector import MoveDetector, default_detector
+from bot.scoring.detect.detector import MoveDetector, default_detector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
-from bot.storage.database import LearnerRow, SessionRow, Store
+from bot.storage.sqlite import LearnerRow, SessionRow, Store
 
 MAX_REPLY_CHARS = 2000
 CONTROL_CHARS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -9,8 +9,8 @@ from bot.engine.cast import Cast
 from bot.engine.conversation import Conversation
 from bot.engine.effects import apply_effects
 from bot.engine.lines import fill, pick, revealed_text
-from bot.engine.messages import PersonaLine
-from bot.scoring.detection import Detection
+from bot.messages import PersonaLine
+from bot.scoring.detect.result import Detection
 from bot.scoring.rubric import ScoredMove, score_moves
 
 

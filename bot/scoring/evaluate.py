@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.scoring.detection import Detection
-from bot.scoring.detector import MoveDetector, default_detector
-from bot.scoring.vocabulary import vocabulary
+from bot.scoring.detect.detector import MoveDetector, default_detector
+from bot.scoring.detect.result import Detection
+from bot.vocabulary import vocabulary
 
 
 class LabelFileError(ValueError):

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content.models import Scenario, State
-from bot.engine.messages import FeedbackItem
-from bot.scoring.detection import Detection
-from bot.scoring.vocabulary import vocabulary
+from bot.messages import FeedbackItem
+from bot.scoring.detect.result import Detection
+from bot.vocabulary import vocabulary
 
 
 @dataclass(frozen=True)

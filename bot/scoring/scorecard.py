@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.content.models import Persona, Scenario, State
-from bot.engine.messages import LedgerLine, QuotedReply, Scorecard, SkillScore, Tip
-from bot.scoring.vocabulary import vocabulary
-from bot.storage.database import TurnRow
+from bot.messages import LedgerLine, QuotedReply, Scorecard, SkillScore, Tip
+from bot.storage.sqlite import TurnRow
+from bot.vocabulary import vocabulary
 
 TALK_TARGET = 0.43  # learner share of words in a good conversation [CS]
 OUTCOME_WEIGHT = 40

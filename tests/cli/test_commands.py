@@ -30,7 +30,10 @@ def test_validate_lists_every_problem_and_fails(content: Path) -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(
-        line.endswith("tiny.yaml:11: unknown move id 'bogus' (see MOVES.md)") for line in lines
+        line.endswith(
+            "tiny.yaml:11: unknown move id 'bogus' (the move ids are listed in docs/techniques.md)"
+        )
+        for line in lines
     )
     assert any(line.endswith("tiny.yaml:14: transition to missing state 'gone'") for line in lines)
     assert "problem(s)" in result.output

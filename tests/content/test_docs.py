@@ -5,9 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from bot.cli.docs_command import docs_command
-from bot.content.docs import scenarios_markdown, stale_docs, techniques_markdown
 from bot.content.library import Library, default_content_root
-from bot.scoring.vocabulary import vocabulary
+from bot.docs import scenarios_markdown, stale_docs, techniques_markdown
+from bot.vocabulary import vocabulary
 
 
 def test_committed_docs_are_up_to_date(library: Library) -> None:

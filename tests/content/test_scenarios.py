@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.content.library import Library
-from bot.engine.messages import Inbound, Learner, Reply, Scorecard
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.messages import Inbound, Learner, Reply, Scorecard
+from bot.storage.sqlite import Store
 
 Script = Sequence[Sequence[str]]  # steps, each a pool of phrasings
 SEEDS = range(4)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.content.library import load_library
-from bot.engine.messages import (
+from bot.engine.trainer import Trainer
+from bot.messages import (
     Briefing,
     Feedback,
     Inbound,
@@ -17,8 +18,7 @@ from bot.engine.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.storage.sqlite import Store
 
 ASK = "Could I ask you a couple of questions about how you forecast?"
 PLAIN = "ok"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.detection import Detection
-from bot.scoring.detector import MoveDetector, RuleError, default_detector
-from bot.scoring.vocabulary import vocabulary
+from bot.scoring.detect.detector import MoveDetector, RuleError, default_detector
+from bot.scoring.detect.result import Detection
+from bot.vocabulary import vocabulary
 from tests.scoring.conftest import moves
 
 # (buyer line, reply, move that must be detected)

@@ -4,7 +4,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from bot.storage.database import Store, default_db_path
+from bot.storage.sqlite import Store, default_db_path
 
 
 def test_schema_is_migrated_once_and_wal_is_on(db_path: Path) -> None:

@@ -39,8 +39,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack.blocks import START_ACTION, home_view, render, unescape
 from bot.adapters.slack.settings import SlackSettings
-from bot.engine.messages import Inbound, Learner, Reply, Scorecard
 from bot.engine.trainer import Trainer
+from bot.messages import Inbound, Learner, Reply, Scorecard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from functools import singledispatch
 from typing import Any
 
 from bot.engine.commands import ALIASES
-from bot.engine.messages import (
+from bot.messages import (
     Briefing,
     Feedback,
     Notice,

@@ -26,8 +26,8 @@ from bot.adapters.telegram.keyboards import parse_pick, private_chat_keyboard, s
 from bot.adapters.telegram.ordering import ChatOrderedProcessor
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.engine.commands import HELP
-from bot.engine.messages import Inbound, Learner, Reply
 from bot.engine.trainer import Trainer
+from bot.messages import Inbound, Learner, Reply
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
-from bot.engine.messages import (
+from bot.messages import (
     Briefing,
     Feedback,
     Notice,

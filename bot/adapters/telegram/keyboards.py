@@ -11,7 +11,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine.messages import ScenarioList
+from bot.messages import ScenarioList
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 PICK = re.compile(r"/start [A-Za-z_][A-Za-z0-9_]*( [A-Za-z_][A-Za-z0-9_]*)?")

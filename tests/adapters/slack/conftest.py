@@ -19,11 +19,11 @@ import pytest
 from aiohttp import web
 
 from bot.adapters.slack.app import Practice
-from bot.adapters.slack.fake import Call, FakeSlack, Payload, Sender, dm_channel, encode
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import http_app
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel, encode
+from bot.storage.sqlite import Store
 
 SECRET = "test-signing-secret"
 T = TypeVar("T")

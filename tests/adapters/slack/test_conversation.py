@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack.fake import Call, dm_channel
 from bot.content.library import Library
-from bot.engine.messages import Inbound, Learner, PersonaLine, Reply
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.harness.slack_fake import Call, dm_channel
+from bot.messages import Inbound, Learner, PersonaLine, Reply
+from bot.storage.sqlite import Store
 from tests.adapters.slack.conftest import SlackWorld, count, posted
 
 OPENING = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from bot.adapters.slack.app import Practice
-from bot.adapters.slack.fake import dm_channel
-from bot.engine.messages import Learner
-from bot.storage.database import Store
+from bot.harness.slack_fake import dm_channel
+from bot.messages import Learner
+from bot.storage.sqlite import Store
 from tests.adapters.slack.conftest import SlackWorld, count, posted
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"

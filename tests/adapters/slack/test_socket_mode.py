@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from bot.adapters.slack.app import Practice
-from bot.adapters.slack.fake import Call, FakeSlack, Payload, Sender, dm_channel
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import connect_socket_mode, disconnect_socket_mode
 from bot.engine.trainer import Trainer
-from bot.storage.database import Store
+from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel
+from bot.storage.sqlite import Store
 from tests.adapters.slack.conftest import Loop, count
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"

@@ -14,9 +14,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.telegram.fake import ApiCall, FakeBotApi, TelegramUser
-from bot.adapters.telegram.load import LoopbackBot, loopback_bot
 from bot.engine.trainer import Trainer
+from bot.harness.telegram_fake import ApiCall, FakeBotApi, TelegramUser
+from bot.harness.telegram_load import LoopbackBot, loopback_bot
 
 
 class Transcript:

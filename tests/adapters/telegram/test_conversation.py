@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.telegram.app import PRIVATE_ONLY, TEXT_ONLY
-from bot.adapters.telegram.fake import BOT_USER, TelegramUser
+from bot.harness.telegram_fake import BOT_USER, TelegramUser
 
 pytestmark = pytest.mark.anyio
 

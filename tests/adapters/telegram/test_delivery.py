@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.adapters.telegram.fake import TelegramUser
+from bot.harness.telegram_fake import TelegramUser
 
 pytestmark = pytest.mark.anyio
 

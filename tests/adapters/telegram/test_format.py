@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.telegram.format import MAX_CHARS, render, split_html, units
 from bot.adapters.telegram.keyboards import parse_pick, pick_data
-from bot.engine.messages import Feedback, FeedbackItem, Notice, PersonaLine, Reply
+from bot.messages import Feedback, FeedbackItem, Notice, PersonaLine, Reply
 
 
 def test_persona_lines_share_a_message_and_are_escaped():

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from bot.adapters.telegram.app import build_application
-from bot.adapters.telegram.fake import FakeBotApi, TelegramUser
 from bot.adapters.telegram.serve import run
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.harness.telegram_fake import FakeBotApi, TelegramUser
 
 pytestmark = pytest.mark.anyio
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.adapters.slack.fake import FakeSlack, Payload, Sender, dm_channel, encode
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import serve
 from bot.content.library import load_library
 from bot.engine.trainer import Trainer
-from bot.latency import percentile
-from bot.storage.database import Store
+from bot.harness.figures import percentile
+from bot.harness.slack_fake import FakeSlack, Payload, Sender, dm_channel, encode
+from bot.storage.sqlite import Store
 
 SECRET = "load-test-signing-secret"
 PATH = "/slack/events"

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
 from bot.content.models import Effect, Flow, Guard, Scenario, Transition
 from bot.content.problems import Problem
-from bot.content.yaml_source import line_of
-from bot.scoring.vocabulary import vocabulary
+from bot.content.yaml_source import Source, line_of
+from bot.vocabulary import vocabulary
 
-if TYPE_CHECKING:
-    from bot.content.library import Library, Source
+
+class LoadedContent(Protocol):
+    """What the cross-file checks read of the loaded content (`content.library.Library` is one)."""
+
+    personas: Mapping[str, Source]
+    flows: Mapping[str, Source]
+    scenarios: Mapping[str, Source]
+
 
 Issue = tuple[list[Any], str]  # (path in the file, message)
 
@@ -20,7 +26,7 @@ def check_flow(source: Source) -> list[Problem]:
     return _problems(source, _flow_issues(source.model))
 
 
-def check_scenario(source: Source, library: Library) -> list[Problem]:
+def check_scenario(source: Source, library: LoadedContent) -> list[Problem]:
     return _problems(source, _scenario_issues(source.model, library))
 
 
@@ -32,7 +38,7 @@ def _unknown_moves(path: list[Any], moves: Iterable[str]) -> Iterator[Issue]:
     known = vocabulary()
     for move in moves:
         if move not in known:
-            yield path, f"unknown move id {move!r} (see MOVES.md)"
+            yield path, f"unknown move id {move!r} (the move ids are listed in docs/techniques.md)"
 
 
 def _guard_moves(guard: Guard) -> list[str]:
@@ -111,7 +117,7 @@ def speakers(flow: Flow) -> set[str]:
     return {flow.speaker} | {s.speaker for s in flow.states.values() if s.speaker}
 
 
-def _scenario_issues(scenario: Scenario, library: Library) -> Iterator[Issue]:
+def _scenario_issues(scenario: Scenario, library: LoadedContent) -> Iterator[Issue]:
     flow = library.flows.get(scenario.flow)
     if flow is None:
         yield ["flow"], f"unknown or broken flow {scenario.flow!r}"
@@ -133,7 +139,7 @@ def _scenario_issues(scenario: Scenario, library: Library) -> Iterator[Issue]:
         yield from _binding_issues(scenario, flow.model, library)
 
 
-def _binding_issues(scenario: Scenario, flow: Flow, library: Library) -> Iterator[Issue]:
+def _binding_issues(scenario: Scenario, flow: Flow, library: LoadedContent) -> Iterator[Issue]:
     for slot in sorted(speakers(flow) - set(scenario.personas)):
         yield ["personas"], f"flow {flow.id!r} needs a persona for speaker {slot!r}"
     for slot in sorted(set(scenario.personas) - speakers(flow)):

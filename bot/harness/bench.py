@@ -19,11 +19,11 @@ from pathlib import Path
 from bot.content.library import load_library
 from bot.engine.cast import Cast
 from bot.engine.conversation import Conversation
-from bot.engine.messages import Inbound, Learner
 from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
-from bot.scoring.detector import default_detector
-from bot.storage.database import Store
+from bot.messages import Inbound, Learner
+from bot.scoring.detect.detector import default_detector
+from bot.storage.sqlite import Store
 
 SENTENCES = (
     "Hi, this is Sam from Kestrel.",

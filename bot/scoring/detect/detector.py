@@ -56,8 +56,8 @@ except ImportError:  # pragma: no cover
     import sre_constants as _sre_c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from bot.scoring.detection import Detection, Evidence
-from bot.scoring.vocabulary import vocabulary
+from bot.scoring.detect.result import Detection, Evidence
+from bot.vocabulary import vocabulary
 
 RULES_DIR = Path(__file__).with_name("rules")
 SETTINGS_FILE = "_settings.yaml"

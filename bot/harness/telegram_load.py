@@ -21,11 +21,11 @@ import aiohttp
 from telegram.ext import Application
 
 from bot.adapters.telegram.app import build_application
-from bot.adapters.telegram.fake import FakeBotApi, TelegramUser
 from bot.adapters.telegram.settings import DEFAULT_MAX_RATE, TelegramSettings
 from bot.adapters.telegram.webhook import SECRET_HEADER, start_webhook
 from bot.engine.trainer import Trainer
-from bot.latency import percentile
+from bot.harness.figures import percentile
+from bot.harness.telegram_fake import FakeBotApi, TelegramUser
 
 LOOPBACK_TOKEN = "1234567:LOOPBACK-TEST-TOKEN"
 WEBHOOK_PATH = "/telegram/webhook"
