@@ -26,6 +26,15 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Resumable:
+    """A practice left running: enough to tell the learner where they are."""
+
+    scenario_id: str
+    replies: int
+    last_line: str
+
+
+@dataclass(frozen=True)
 class Notice:
     text: str
     kind: str = "info"  # info | error | help | hint

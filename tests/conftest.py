@@ -9,7 +9,7 @@ import pytest
 from bot.content.library import Library, default_content_root, load_library
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Reply
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 
 @pytest.fixture(scope="session")
@@ -23,14 +23,14 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    store = Store(db_path)
+def store(db_path: Path) -> SqliteStore:
+    store = SqliteStore(db_path)
     yield store
     store.close()
 
 
 @pytest.fixture
-def trainer(library: Library, store: Store) -> Trainer:
+def trainer(library: Library, store: SqliteStore) -> Trainer:
     return Trainer(library, store)
 
 
@@ -131,5 +131,5 @@ def content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def tiny_trainer(content: Path, store: Store) -> Trainer:
+def tiny_trainer(content: Path, store: SqliteStore) -> Trainer:
     return Trainer(load_library(content), store)

@@ -9,7 +9,8 @@ import click
 
 from bot.content.library import load_library
 from bot.engine.trainer import Trainer
-from bot.storage.sqlite import Store, default_db_path
+from bot.storage.base import default_db_path
+from bot.storage.sqlite import SqliteStore
 
 db_option = click.option(
     "--db",
@@ -41,6 +42,6 @@ def open_trainer(content_root: Path | None, db_path: Path | None) -> Trainer:
         raise click.ClickException("no scenario could be loaded; run `roleplay validate`")
     path = resolve_db(db_path)
     try:
-        return Trainer(library, Store(path))
+        return Trainer(library, SqliteStore(path))
     except (sqlite3.Error, OSError) as exc:
         raise click.ClickException(f"cannot open the database {path}: {exc}") from exc

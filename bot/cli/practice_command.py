@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bot.adapters.terminal import TerminalRenderer, TerminalSession, script_lines
 from bot.cli.options import content_option, db_option, open_trainer
+from bot.engine.trainer import Trainer
 from bot.messages import Learner
 
 learner_option = click.option(
@@ -72,16 +73,13 @@ def practice_command(
     _interactive(session, console)
 
 
-def _resume(session: TerminalSession, trainer) -> bool:
-    store = trainer.store
-    with store.transaction():
-        row = store.learner(session.learner.platform, session.learner.user_id)
-        active = store.active_session(row.id)
+def _resume(session: TerminalSession, trainer: Trainer) -> bool:
+    active = trainer.resumable(session.learner)
     if active is None:
         return False
     session.render.console.print(
-        f"Resuming your {active.scenario_id} session ({active.turn_count} replies so far). "
-        f"Last line: {active.variables.get('last_line', '')}",
+        f"Resuming your {active.scenario_id} session ({active.replies} replies so far). "
+        f"Last line: {active.last_line}",
         style="dim",
         markup=False,
     )

@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.storage.base import SessionRecord, SessionState
+
 
 @dataclass
 class Conversation:
@@ -24,6 +26,10 @@ class Conversation:
     ledger: list[dict[str, str]] = field(default_factory=list)
     moves: frozenset[str] = frozenset()
     just_revealed: list[tuple[str, str]] = field(default_factory=list)  # (kind, item id)
+
+    @classmethod
+    def from_session(cls, session: SessionRecord) -> Conversation:
+        return cls.restore(session.state, session.mood, session.level, session.variables)
 
     @classmethod
     def restore(cls, state: str, mood: int, level: str, variables: dict[str, Any]) -> Conversation:
@@ -48,6 +54,10 @@ class Conversation:
             "turns_in_state": self.turns_in_state,
             "ledger": self.ledger,
         }
+
+    def session_state(self, turn_count: int) -> SessionState:
+        """What is written back to the session after a turn."""
+        return SessionState(self.state, self.mood, self.variables(), turn_count)
 
     def revealed_ids(self, kind: str) -> list[str]:
         return self.revealed.setdefault(kind, [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.analytics.progress import learner_progress
 from bot.content.library import Library
 from bot.engine.cast import Cast, build_casts
 from bot.engine.commands import HELP, Command, parse_command
@@ -20,10 +21,9 @@ from bot.messages import (
     Inbound,
     Learner,
     Notice,
-    PersonaLine,
     Progress,
-    ProgressRow,
     Reply,
+    Resumable,
     ScenarioInfo,
     ScenarioList,
     Scorecard,
@@ -31,7 +31,7 @@ from bot.messages import (
 from bot.scoring.detect.detector import MoveDetector, default_detector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
-from bot.storage.sqlite import LearnerRow, SessionRow, Store
+from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
 
 MAX_REPLY_CHARS = 2000
 CONTROL_CHARS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -85,12 +85,20 @@ class Trainer:
         with self.store.transaction():
             return self._progress(self._learner(learner))
 
-    def _learner(self, learner: Learner) -> LearnerRow:
+    def resumable(self, learner: Learner) -> Resumable | None:
+        """The learner's running practice, if any (a surface says so on reconnect)."""
+        with self.store.transaction():
+            session = self.store.active_session(self._learner(learner).id)
+        if session is None:
+            return None
+        return Resumable(session.scenario_id, session.turn_count, session.last_line)
+
+    def _learner(self, learner: Learner) -> LearnerRecord:
         return self.store.learner(learner.platform, learner.user_id, learner.name)
 
     # --- dispatch -------------------------------------------------------------------
 
-    def _dispatch(self, learner: LearnerRow, text: str) -> Reply:
+    def _dispatch(self, learner: LearnerRecord, text: str) -> Reply:
         command = parse_command(text)
         if command is not None:
             return self._command(learner, command)
@@ -113,7 +121,7 @@ class Trainer:
             )
         return self._turn(learner, session, text)
 
-    def _command(self, learner: LearnerRow, command: Command) -> Reply:
+    def _command(self, learner: LearnerRecord, command: Command) -> Reply:
         handlers = {
             "list": lambda: Reply((self.scenarios(),)),
             "start": lambda: self._start(learner, command.args),
@@ -132,7 +140,7 @@ class Trainer:
 
     # --- sessions -------------------------------------------------------------------
 
-    def _start(self, learner: LearnerRow, args: tuple[str, ...]) -> Reply:
+    def _start(self, learner: LearnerRecord, args: tuple[str, ...]) -> Reply:
         if not args:
             return Reply((self.scenarios(),))
         cast = self.casts.get(args[0])
@@ -152,17 +160,17 @@ class Trainer:
             )
         return self._open(learner, cast, level)
 
-    def _open(self, learner: LearnerRow, cast: Cast, level_name: str) -> Reply:
+    def _open(self, learner: LearnerRecord, cast: Cast, level_name: str) -> Reply:
         level = cast.scenario.levels[level_name]
         c = Conversation(
             state=cast.flow.initial, mood=level.mood, level=level_name, flags=set(level.flags)
         )
         self._carry(learner, cast, c)
-        session_id = self.store.create_session(
-            learner.id, cast.scenario.id, cast.version, level_name, c.state, c.mood, c.variables()
+        session = self.store.create_session(
+            learner.id, cast.scenario.id, cast.version, level_name, c.session_state(0)
         )
-        lines = opening_lines(cast, c, (session_id, 0))
-        self._save(session_id, c, lines, seq=0, turn_count=0)
+        lines = opening_lines(cast, c, (session.id, 0))
+        self.store.save_turn(session, None, [line.text for line in lines], c.session_state(0))
         briefing = cast.scenario.briefing
         lead = cast.lead
         parts = (
@@ -179,69 +187,34 @@ class Trainer:
             *lines,
             Notice("Type your reply. /hint if you are stuck, /help for commands."),
         )
-        return Reply(parts, session_id=session_id)
+        return Reply(parts, session_id=session.id)
 
-    def _carry(self, learner: LearnerRow, cast: Cast, c: Conversation) -> None:
+    def _carry(self, learner: LearnerRecord, cast: Cast, c: Conversation) -> None:
         """A deal journey carries what earlier stages revealed and agreed into this one."""
         for earlier in cast.scenario.carry_from:
             session = self.store.last_won_session(learner.id, earlier)
             if session is None:
                 continue
-            before = Conversation.restore(session.state, 0, "", session.variables)
+            before = Conversation.from_session(session)
             c.flags |= before.flags
             for kind, ids in before.revealed.items():
                 c.revealed.setdefault(kind, []).extend(
                     i for i in ids if i not in c.revealed.get(kind, [])
                 )
 
-    def _save(
-        self,
-        session_id: int,
-        c: Conversation,
-        lines: tuple[PersonaLine, ...],
-        *,
-        seq: int,
-        turn_count: int,
-        last_line: str = "",
-    ) -> None:
-        for line in lines:
-            seq += 1
-            self.store.add_turn(
-                session_id, seq, "persona", line.text, state_after=c.state, mood=c.mood
-            )
-        variables = c.variables()
-        variables["seq"] = seq
-        variables["last_line"] = lines[-1].text if lines else last_line
-        self.store.update_session(
-            session_id, state=c.state, mood=c.mood, variables=variables, turn_count=turn_count
-        )
-
-    def _turn(self, learner: LearnerRow, session: SessionRow, text: str) -> Reply:
+    def _turn(self, learner: LearnerRecord, session: SessionRecord, text: str) -> Reply:
         cast = self._cast_for(session)
         if isinstance(cast, Reply):
             return cast
-        c = Conversation.restore(session.state, session.mood, session.level, session.variables)
-        detections = self.detector.detect(text, session.variables.get("last_line", ""))
+        c = Conversation.from_session(session)
+        detections = self.detector.detect(text, session.last_line)
         result = play_turn(cast, c, detections, (session.id, session.turn_count + 1))
-        seq = int(session.variables.get("seq", 0)) + 1
-        self.store.add_turn(
-            session.id,
-            seq,
-            "learner",
-            text,
-            moves=[s.as_dict() for s in result.scored],
-            points=result.points,
-            state_before=result.state_before,
-            state_after=c.state,
-            mood=c.mood,
-        )
-        self._save(
-            session.id,
-            c,
-            result.lines,
-            seq=seq,
-            turn_count=session.turn_count + 1,
-            last_line=session.variables.get("last_line", ""),
+        said = LearnerTurn(text, result.scored, result.points, result.state_before)
+        self.store.save_turn(
+            session,
+            said,
+            [line.text for line in result.lines],
+            c.session_state(session.turn_count + 1),
         )
         parts: list = list(result.lines)
         if learner.feedback_on:
@@ -252,7 +225,7 @@ class Trainer:
         card = self._finish(session.id, cast, c, result.outcome)
         return Reply((*parts, card), session_id=session.id, ended=True)
 
-    def _cast_for(self, session: SessionRow) -> Cast | Reply:
+    def _cast_for(self, session: SessionRecord) -> Cast | Reply:
         cast = self.casts.get(session.scenario_id)
         if cast is None or session.state not in cast.flow.states:
             return _notice(
@@ -287,14 +260,14 @@ class Trainer:
 
     # --- commands -------------------------------------------------------------------
 
-    def _active(self, learner: LearnerRow) -> tuple[SessionRow, Cast] | Reply:
+    def _active(self, learner: LearnerRecord) -> tuple[SessionRecord, Cast] | Reply:
         session = self.store.active_session(learner.id)
         if session is None:
             return _notice("No practice is running. /scenarios lists what you can practise.")
         cast = self._cast_for(session)
         return cast if isinstance(cast, Reply) else (session, cast)
 
-    def _hint(self, learner: LearnerRow) -> Reply:
+    def _hint(self, learner: LearnerRecord) -> Reply:
         active = self._active(learner)
         if isinstance(active, Reply):
             return active
@@ -302,101 +275,52 @@ class Trainer:
         hints = cast.state(session.state).hint
         if not hints:
             return _notice("No hint for this moment: trust your training.", "hint")
-        c = Conversation.restore(session.state, session.mood, session.level, session.variables)
+        c = Conversation.from_session(session)
         used = c.hints.get(session.state, 0)
         index = min(used, len(hints) - 1)
         c.hints[session.state] = used + 1
-        variables = {**session.variables, **c.variables()}
-        self.store.update_session(
-            session.id,
-            state=session.state,
-            mood=session.mood,
-            variables=variables,
-            turn_count=session.turn_count,
-        )
+        self.store.save_state(session, c.session_state(session.turn_count))
         label = HINT_LABELS[index] if len(hints) == len(HINT_LABELS) else "Hint"
         return _notice(f"{label}: {hints[index]}", "hint")
 
-    def _restart(self, learner: LearnerRow) -> Reply:
+    def _restart(self, learner: LearnerRecord) -> Reply:
         session = self.store.active_session(learner.id) or self.store.last_session(learner.id)
         if session is None:
             return _notice("Nothing to restart yet. /scenarios lists what you can practise.")
         return self._start(learner, (session.scenario_id, session.level))
 
-    def _quit(self, learner: LearnerRow) -> Reply:
+    def _quit(self, learner: LearnerRecord) -> Reply:
         active = self._active(learner)
         if isinstance(active, Reply):
             return active
         session, cast = active
-        c = Conversation.restore(session.state, session.mood, session.level, session.variables)
+        c = Conversation.from_session(session)
         card = self._finish(session.id, cast, c, "quit")
         return Reply((Notice("Practice ended."), card), session_id=session.id, ended=True)
 
-    def _score(self, learner: LearnerRow) -> Reply:
+    def _score(self, learner: LearnerRecord) -> Reply:
         session = self.store.active_session(learner.id) or self.store.last_session(learner.id)
         if session is None:
             return _notice("No sessions yet. /scenarios lists what you can practise.")
         cast = self._cast_for(session)
         if isinstance(cast, Reply):
             return cast
-        c = Conversation.restore(session.state, session.mood, session.level, session.variables)
+        c = Conversation.from_session(session)
         finished = session.status != "active"
         outcome = session.outcome or "in progress"
         card = self._scorecard(session.id, cast, c, outcome, finished)
         return Reply((card,), session_id=session.id)
 
-    def _feedback(self, learner: LearnerRow, args: tuple[str, ...]) -> Reply:
+    def _feedback(self, learner: LearnerRecord, args: tuple[str, ...]) -> Reply:
         choice = args[0].lower() if args else ("off" if learner.feedback_on else "on")
         if choice not in ("on", "off"):
             return _notice("Use /feedback on or /feedback off.", "error")
         self.store.set_feedback(learner.id, choice == "on")
         return _notice(f"Per-reply feedback is {choice}.")
 
-    def _progress(self, learner: LearnerRow) -> Progress:
-        rows = [s for s in self.store.sessions(learner.id, limit=50) if s.status == "ended"]
-        titled = tuple(
-            ProgressRow(
-                s.scenario_id,
-                self._title(s.scenario_id),
-                s.started_at,
-                s.outcome or "",
-                s.score,
-                s.passed,
-            )
-            for s in rows
-        )
-        return Progress(
-            titled,
-            _trend([s.score for s in rows if s.score is not None]),
-            self._practise_next(rows),
-        )
-
-    def _title(self, scenario_id: str) -> str:
-        cast = self.casts.get(scenario_id)
-        return cast.scenario.title if cast else scenario_id
-
-    def _practise_next(self, rows: list[SessionRow]) -> str | None:
-        best: dict[str, int] = {}
-        for s in rows:
-            best[s.scenario_id] = max(best.get(s.scenario_id, 0), s.score or 0)
-        untried = [sid for sid in self.casts if sid not in best]
-        if untried:
-            return untried[0]
-        failing = sorted((score, sid) for sid, score in best.items() if sid in self.casts)
-        return failing[0][1] if failing else None
-
-
-def _trend(scores: list[int]) -> str:
-    """Newest first: compare the last three sessions with the three before."""
-    if len(scores) < 2:
-        return "not enough sessions yet"
-    recent, earlier = scores[:3], scores[3:6] or scores[-1:]
-    delta = sum(recent) / len(recent) - sum(earlier) / len(earlier)
-    if delta > 5:
-        return f"improving (+{delta:.0f})"
-    if delta < -5:
-        return f"slipping ({delta:.0f})"
-    return "steady"
+    def _progress(self, learner: LearnerRecord) -> Progress:
+        titles = {sid: cast.scenario.title for sid, cast in self.casts.items()}
+        return learner_progress(self.store, learner.id, titles)
 
 
 def _notice(text: str, kind: str = "info") -> Reply:

@@ -11,7 +11,8 @@ from bot.engine.effects import apply_effects
 from bot.engine.lines import fill, pick, revealed_text
 from bot.messages import PersonaLine
 from bot.scoring.detect.result import Detection
-from bot.scoring.rubric import ScoredMove, score_moves
+from bot.scoring.rubric import score_moves
+from bot.storage.base import ScoredMove
 
 
 @dataclass(frozen=True)

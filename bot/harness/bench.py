@@ -23,7 +23,7 @@ from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
 from bot.messages import Inbound, Learner
 from bot.scoring.detect.detector import default_detector
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 SENTENCES = (
     "Hi, this is Sam from Kestrel.",
@@ -150,7 +150,7 @@ def validate_ms(root: Path | None, rounds: int = 5) -> float:
 def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[list[Figures], dict]:
     texts = replies(turns)
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(load_library(root), Store(Path(tmp) / "bench.db"))
+        trainer = Trainer(load_library(root), SqliteStore(Path(tmp) / "bench.db"))
         cast = trainer.casts[scenario]
         scoring = in_process(cast, texts)
         stored = with_storage(trainer, scenario, texts, learners)

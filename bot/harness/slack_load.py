@@ -28,7 +28,7 @@ from bot.content.library import load_library
 from bot.engine.trainer import Trainer
 from bot.harness.figures import percentile
 from bot.harness.slack_fake import FakeSlack, Payload, Sender, dm_channel, encode
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 SECRET = "load-test-signing-secret"
 PATH = "/slack/events"
@@ -165,7 +165,7 @@ def _default_scenario(content_root: Path | None) -> str:
 
 def _serve(settings: SlackSettings, content_root: Path | None, db_path: Path) -> None:
     """The child process: the app exactly as `roleplay slack` runs it."""
-    serve(settings, Trainer(load_library(content_root), Store(db_path)))
+    serve(settings, Trainer(load_library(content_root), SqliteStore(db_path)))
 
 
 def _free_port() -> int:

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from bot.content.models import Scenario, State
 from bot.messages import FeedbackItem
 from bot.scoring.detect.result import Detection
+from bot.storage.base import ScoredMove
 from bot.vocabulary import vocabulary
-
-
-@dataclass(frozen=True)
-class ScoredMove:
-    move: str
-    points: int
-    start: int
-    end: int
-    quote: str
-    rule: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "move": self.move,
-            "points": self.points,
-            "start": self.start,
-            "end": self.end,
-            "quote": self.quote,
-            "rule": self.rule,
-        }
 
 
 def weight(scenario: Scenario, state_name: str, move: str) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from bot.content.models import Persona, Scenario, State
 from bot.messages import LedgerLine, QuotedReply, Scorecard, SkillScore, Tip
-from bot.storage.sqlite import TurnRow
+from bot.storage.base import TurnRecord
 from bot.vocabulary import vocabulary
 
 TALK_TARGET = 0.43  # learner share of words in a good conversation [CS]
@@ -87,7 +87,7 @@ STOPWORDS = frozenset(
 def build_scorecard(
     scenario: Scenario,
     states: dict[str, State],
-    turns: Sequence[TurnRow],
+    turns: Sequence[TurnRecord],
     outcome: str,
     personas: Sequence[Persona],
     revealed_pains: Sequence[str],
@@ -95,8 +95,8 @@ def build_scorecard(
     finished: bool = True,
 ) -> Scorecard:
     learner = [t for t in turns if t.role == "learner"]
-    earned = sum(m["points"] for t in learner for m in t.moves if m["points"] > 0)
-    lost = -sum(m["points"] for t in learner for m in t.moves if m["points"] < 0)
+    earned = sum(m.points for t in learner for m in t.moves if m.points > 0)
+    lost = -sum(m.points for t in learner for m in t.moves if m.points < 0)
     technique = earned / (earned + lost) if earned + lost else 0.0
     won = outcome in scenario.rubric.pass_outcomes
     score = round(OUTCOME_WEIGHT * won + TECHNIQUE_WEIGHT * technique)
@@ -122,14 +122,14 @@ def build_scorecard(
     )
 
 
-def _skills(learner: Sequence[TurnRow]) -> tuple[SkillScore, ...]:
+def _skills(learner: Sequence[TurnRecord]) -> tuple[SkillScore, ...]:
     vocab = vocabulary()
     earned: Counter[str] = Counter()
     lost: Counter[str] = Counter()
     for turn in learner:
         for m in turn.moves:
-            skill = vocab[m["move"]].skill
-            (earned if m["points"] > 0 else lost)[skill] += abs(m["points"])
+            skill = vocab[m.move].skill
+            (earned if m.points > 0 else lost)[skill] += abs(m.points)
     skills = [s for s in vocab.skills if earned[s] + lost[s]]
     return tuple(
         SkillScore(s, vocab.skills[s], round(100 * earned[s] / (earned[s] + lost[s])))
@@ -137,7 +137,7 @@ def _skills(learner: Sequence[TurnRow]) -> tuple[SkillScore, ...]:
     )
 
 
-def _talk_share(turns: Sequence[TurnRow]) -> float:
+def _talk_share(turns: Sequence[TurnRecord]) -> float:
     words = Counter()
     for turn in turns:
         words[turn.role == "learner"] += len(WORD.findall(turn.text))
@@ -145,10 +145,10 @@ def _talk_share(turns: Sequence[TurnRow]) -> float:
     return round(words[True] / total, 2) if total else 0.0
 
 
-def _discovery_before_pitch(learner: Sequence[TurnRow]) -> int:
+def _discovery_before_pitch(learner: Sequence[TurnRecord]) -> int:
     count = 0
     for turn in learner:
-        moves = {m["move"] for m in turn.moves}
+        moves = {m.move for m in turn.moves}
         if moves & PITCH:
             break
         count += bool(moves & DISCOVERY)
@@ -160,7 +160,7 @@ def _content_words(text: str) -> set[str]:
 
 
 def _tailored_value(
-    learner: Sequence[TurnRow], personas: Sequence[Persona], revealed: Sequence[str]
+    learner: Sequence[TurnRecord], personas: Sequence[Persona], revealed: Sequence[str]
 ) -> str | None:
     """The first value statement that reuses the buyer's own words about a revealed pain."""
     pains = [p for persona in personas for p in persona.pains if p.id in revealed]
@@ -168,13 +168,13 @@ def _tailored_value(
     words = {w for p in pains for w in _content_words(" ".join((*p.text, *p.implication)))}
     for turn in learner:
         text = turn.text.lower()
-        pitched = any(m["move"] == "value_statement" for m in turn.moves)
+        pitched = any(m.move == "value_statement" for m in turn.moves)
         if pitched and (_content_words(text) & words or any(k in text for k in keywords)):
             return turn.text
     return None
 
 
-def _extremes(learner: Sequence[TurnRow]) -> tuple[QuotedReply | None, QuotedReply | None]:
+def _extremes(learner: Sequence[TurnRecord]) -> tuple[QuotedReply | None, QuotedReply | None]:
     if not learner:
         return None, None
     best = max(learner, key=lambda t: t.points)
@@ -186,17 +186,17 @@ def _extremes(learner: Sequence[TurnRow]) -> tuple[QuotedReply | None, QuotedRep
 def _tips(
     scenario: Scenario,
     states: dict[str, State],
-    learner: Sequence[TurnRow],
-    turns: Sequence[TurnRow],
+    learner: Sequence[TurnRecord],
+    turns: Sequence[TurnRecord],
 ) -> tuple[Tip, ...]:
     """The two or three most useful tips: costly mistakes first, then what was missed."""
     vocab = vocabulary()
     cost: Counter[str] = Counter()
     for turn in learner:
         for m in turn.moves:
-            if m["points"] < 0:
-                cost[m["move"]] -= m["points"]
-    seen = {m["move"] for t in learner for m in t.moves}
+            if m.points < 0:
+                cost[m.move] -= m.points
+    seen = {m.move for t in learner for m in t.moves}
     visited = [t.state_before for t in learner if t.state_before in states]
     missed = [m for s in dict.fromkeys(visited) for m in states[s].expects if m not in seen]
     missed.sort(key=lambda m: -scenario.rubric.weights.get(m, 1))

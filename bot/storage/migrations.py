@@ -69,3 +69,15 @@ def m001_initial(db: Database) -> None:
         {"learner_id": int, "message_id": str, "reply": str, "created_at": str},
         pk=("learner_id", "message_id"),
     )
+
+
+@migrations()
+def m002_session_position(db: Database) -> None:
+    """The turn counter and the buyer's last line move out of the conversation's variables."""
+    db["sessions"].add_column("seq", int, not_null_default=0)
+    db["sessions"].add_column("last_line", str, not_null_default="")
+    db.execute(
+        "UPDATE sessions SET seq = COALESCE(json_extract(variables, '$.seq'), 0),"
+        " last_line = COALESCE(json_extract(variables, '$.last_line'), ''),"
+        " variables = json_remove(variables, '$.seq', '$.last_line')"
+    )

@@ -18,7 +18,7 @@ import pytest
 from bot.content.library import Library
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Reply, Scorecard
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 Script = Sequence[Sequence[str]]  # steps, each a pool of phrasings
 SEEDS = range(4)
@@ -486,10 +486,10 @@ def _transcript(replies: list[Reply]) -> str:
 
 @pytest.fixture
 def fresh(library: Library, tmp_path: Path):
-    stores: list[Store] = []
+    stores: list[SqliteStore] = []
 
     def make() -> Trainer:
-        store = Store(tmp_path / f"t{len(stores)}.db")
+        store = SqliteStore(tmp_path / f"t{len(stores)}.db")
         stores.append(store)
         return Trainer(library, store)
 

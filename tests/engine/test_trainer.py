@@ -18,7 +18,7 @@ from bot.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 ASK = "Could I ask you a couple of questions about how you forecast?"
 PLAIN = "ok"
@@ -57,8 +57,8 @@ def test_a_winning_reply_is_scored_with_evidence_and_ends_with_a_scorecard(
     assert (row.status, row.outcome, row.passed) == ("ended", "won", True)
     learner_turn = next(t for t in tiny_trainer.store.turns(row.id) if t.role == "learner")
     assert learner_turn.state_before == "start" and learner_turn.state_after == "done"
-    move = next(m for m in learner_turn.moves if m["move"] == "permission_ask")
-    assert ASK[move["start"] : move["end"]] == move["quote"] and move["rule"]
+    move = next(m for m in learner_turn.moves if m.move == "permission_ask")
+    assert ASK[move.start : move.end] == move.quote and move.rule
 
 
 def test_the_same_message_id_gets_the_same_reply_and_no_second_turn(tiny_trainer: Trainer) -> None:
@@ -73,7 +73,7 @@ def test_the_same_message_id_gets_the_same_reply_and_no_second_turn(tiny_trainer
 
 def test_concurrent_messages_of_one_learner_are_all_applied(db_path: Path, content: Path) -> None:
     library = load_library(content)
-    trainer = Trainer(library, Store(db_path))
+    trainer = Trainer(library, SqliteStore(db_path))
     say(trainer, "/start tiny_call")
     texts = [f"hmm {i}" for i in range(20)]
 
@@ -94,11 +94,11 @@ def test_concurrent_messages_of_one_learner_are_all_applied(db_path: Path, conte
 
 def test_a_restart_resumes_the_session_where_it_was(db_path: Path, content: Path) -> None:
     library = load_library(content)
-    first = Trainer(library, Store(db_path))
+    first = Trainer(library, SqliteStore(db_path))
     say(first, "/start tiny_call")
     say(first, "What CRM are you on today?")
     first.store.close()
-    second = Trainer(library, Store(db_path))
+    second = Trainer(library, SqliteStore(db_path))
     row = session_row(second)
     assert (row.status, row.state, row.turn_count) == ("active", "start", 1)
     assert say(second, ASK).ended
@@ -191,10 +191,10 @@ def test_learners_never_see_each_others_sessions(tiny_trainer: Trainer) -> None:
 
 
 def test_a_session_whose_content_broke_is_kept_and_explained(db_path: Path, content: Path) -> None:
-    say(Trainer(load_library(content), Store(db_path)), "/start tiny_call")
+    say(Trainer(load_library(content), SqliteStore(db_path)), "/start tiny_call")
     flow = content / "state_machines" / "tiny.yaml"
     flow.write_text(flow.read_text().replace("to: done", "to: gone"))
-    broken = Trainer(load_library(content), Store(db_path))
+    broken = Trainer(load_library(content), SqliteStore(db_path))
     [notice] = say(broken, ASK).of_type(Notice)
     assert "cannot be played right now" in notice.text
     row = session_row(broken)

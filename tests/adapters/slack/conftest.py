@@ -23,7 +23,7 @@ from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import http_app
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel, encode
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 SECRET = "test-signing-secret"
 T = TypeVar("T")
@@ -124,8 +124,8 @@ def posted(calls: list[Call]) -> list[Call]:
     return [c for c in calls if c.method == "chat.postMessage"]
 
 
-def count(store: Store, table: str) -> int:
-    return store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+def count(store: SqliteStore, table: str) -> int:
+    return store.count(table)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.content.library import Library
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, dm_channel
 from bot.messages import Inbound, Learner, PersonaLine, Reply
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.adapters.slack.conftest import SlackWorld, count, posted
 
 OPENING = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
@@ -23,7 +23,7 @@ OPENING = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick 
 @pytest.fixture
 def twin(library: Library, tmp_path: Path) -> Trainer:
     """The same engine on another database: what the Slack learner should be shown."""
-    return Trainer(library, Store(tmp_path / "twin.db"))
+    return Trainer(library, SqliteStore(tmp_path / "twin.db"))
 
 
 def expect(twin: Trainer, text: str, user: str = "U1") -> Reply:
@@ -154,7 +154,7 @@ def test_learner_text_is_escaped_when_quoted_back(slack: SlackWorld) -> None:
     ids=["bot", "own-post", "edit", "delete", "channel", "private-channel"],
 )
 def test_bots_edits_and_other_channels_are_ignored(
-    slack: SlackWorld, store: Store, extra: dict
+    slack: SlackWorld, store: SqliteStore, extra: dict
 ) -> None:
     event = slack.sender.dm("U1", "/start cold_call", **extra)
     calls = slack.deliver(slack.sender.event(event))
@@ -165,7 +165,9 @@ def test_bots_edits_and_other_channels_are_ignored(
 # --- one learner, one view ----------------------------------------------------------------------
 
 
-def test_one_learner_never_sees_another_learners_session(slack: SlackWorld, store: Store) -> None:
+def test_one_learner_never_sees_another_learners_session(
+    slack: SlackWorld, store: SqliteStore
+) -> None:
     a_parent = posted(slack.command("UA", "start cold_call"))[0]
     slack.say("UA", OPENING, thread_ts=a_parent.ts)
 
@@ -178,8 +180,8 @@ def test_one_learner_never_sees_another_learners_session(slack: SlackWorld, stor
     assert b_reply[0].text.startswith("No practice is running.")
     assert {c.channel for c in slack.fake.posts()} == {dm_channel("UA"), dm_channel("UB")}
     assert all("UA" not in c.channel for c in b_score + b_reply)
-    a_session = store.db.execute("SELECT turn_count FROM sessions").fetchall()
-    assert a_session == [(1,)]
+    assert store.count("sessions") == 1
+    assert store.count("sessions", "turn_count = ?", [1]) == 1
 
 
 def test_the_same_user_id_in_two_workspaces_is_two_learners(slack: SlackWorld) -> None:

@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.slack.app import Practice
 from bot.harness.slack_fake import dm_channel
 from bot.messages import Learner
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.adapters.slack.conftest import SlackWorld, count, posted
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
@@ -25,7 +25,7 @@ REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick qu
     ids=["wrong-secret", "stale-timestamp"],
 )
 def test_a_bad_or_stale_signature_gets_401_and_stores_nothing(
-    slack: SlackWorld, store: Store, forgery: dict
+    slack: SlackWorld, store: SqliteStore, forgery: dict
 ) -> None:
     for payload in (
         slack.sender.command("U1", "start cold_call"),
@@ -38,7 +38,9 @@ def test_a_bad_or_stale_signature_gets_401_and_stores_nothing(
     assert [count(store, t) for t in ("learners", "sessions", "inbound")] == [0, 0, 0]
 
 
-def test_a_request_without_signature_headers_gets_401(slack: SlackWorld, store: Store) -> None:
+def test_a_request_without_signature_headers_gets_401(
+    slack: SlackWorld, store: SqliteStore
+) -> None:
     import httpx
 
     body = "command=%2Froleplay&text=start+cold_call&user_id=U1&team_id=T1&trigger_id=t1"
@@ -53,7 +55,7 @@ def test_a_request_without_signature_headers_gets_401(slack: SlackWorld, store: 
 
 
 def test_a_retried_event_makes_no_second_turn_and_no_second_answer(
-    slack: SlackWorld, store: Store
+    slack: SlackWorld, store: SqliteStore
 ) -> None:
     slack.command("U1", "start cold_call")
     event = slack.sender.event(slack.sender.dm("U1", REPLY))
@@ -67,7 +69,9 @@ def test_a_retried_event_makes_no_second_turn_and_no_second_answer(
     assert count(store, "turns") == turns
 
 
-def test_a_rate_limited_answer_is_sent_again_not_lost(slack: SlackWorld, store: Store) -> None:
+def test_a_rate_limited_answer_is_sent_again_not_lost(
+    slack: SlackWorld, store: SqliteStore
+) -> None:
     slack.command("U1", "start cold_call")
     slack.fake.rate_limit(dm_channel("U1"), retry_after=1)
 
@@ -79,7 +83,7 @@ def test_a_rate_limited_answer_is_sent_again_not_lost(slack: SlackWorld, store: 
 
 
 def test_a_redelivery_after_a_restart_reposts_the_stored_answer_without_a_turn(
-    slack: SlackWorld, store: Store
+    slack: SlackWorld, store: SqliteStore
 ) -> None:
     slack.command("U1", "start cold_call")
     event = slack.sender.event(slack.sender.dm("U1", REPLY))
@@ -94,7 +98,7 @@ def test_a_redelivery_after_a_restart_reposts_the_stored_answer_without_a_turn(
 
 
 def test_two_deliveries_at_once_make_one_turn_and_one_answer(
-    slack: SlackWorld, store: Store
+    slack: SlackWorld, store: SqliteStore
 ) -> None:
     slack.command("U1", "start cold_call")
     before = len(slack.fake.posts())
@@ -102,8 +106,7 @@ def test_two_deliveries_at_once_make_one_turn_and_one_answer(
     assert slack.post(event).status == 200
     assert slack.post(event, retry=1).status == 200  # before the first is answered
     slack.settle()
-    learner_turns = store.db.execute("SELECT COUNT(*) FROM turns WHERE role = 'learner'")
-    assert learner_turns.fetchone()[0] == 1
+    assert store.count("turns", "role = ?", ["learner"]) == 1
     answer = slack.fake.posts()[before:]
     assert len({c.text for c in answer}) == len(answer)  # nothing posted twice
 
@@ -111,7 +114,9 @@ def test_two_deliveries_at_once_make_one_turn_and_one_answer(
 # --- the 3-second acknowledgement -------------------------------------------------------------
 
 
-def test_acknowledges_at_once_while_storage_is_locked(slack: SlackWorld, store: Store) -> None:
+def test_acknowledges_at_once_while_storage_is_locked(
+    slack: SlackWorld, store: SqliteStore
+) -> None:
     slack.command("U1", "start cold_call")
     answered = len(slack.fake.posts())
     blocker = sqlite3.connect(store.path, isolation_level=None)

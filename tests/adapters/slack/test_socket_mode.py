@@ -11,7 +11,7 @@ from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import connect_socket_mode, disconnect_socket_mode
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.adapters.slack.conftest import Loop, count
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
@@ -59,7 +59,7 @@ def test_socket_mode_connects_with_the_app_token(socket: SocketWorld) -> None:
     assert opened.method == "apps.connections.open"
 
 
-def test_a_practice_over_socket_mode(socket: SocketWorld, store: Store) -> None:
+def test_a_practice_over_socket_mode(socket: SocketWorld, store: SqliteStore) -> None:
     start = socket.push("slash_commands", socket.sender.command("U1", "start cold_call"))
     assert start[0].channel == dm_channel("U1") and start[0].thread_ts is None
 

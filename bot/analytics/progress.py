@@ -1,0 +1,56 @@
+"""A learner's progress over time: past sessions, score trend and what to practise next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.messages import Progress, ProgressRow
+from bot.storage.base import SessionRecord, Store
+
+HISTORY = 50
+
+
+def learner_progress(store: Store, learner_id: int, titles: Mapping[str, str]) -> Progress:
+    """`titles` maps every playable scenario id to its title, in the library's order."""
+    rows = [s for s in store.sessions(learner_id, limit=HISTORY) if s.status == "ended"]
+    titled = tuple(
+        ProgressRow(
+            s.scenario_id,
+            titles.get(s.scenario_id, s.scenario_id),
+            s.started_at,
+            s.outcome or "",
+            s.score,
+            s.passed,
+        )
+        for s in rows
+    )
+    return Progress(
+        titled,
+        trend([s.score for s in rows if s.score is not None]),
+        practise_next(rows, list(titles)),
+    )
+
+
+def practise_next(rows: Sequence[SessionRecord], playable: Sequence[str]) -> str | None:
+    """The first scenario not tried yet, else the one with the lowest best score."""
+    best: dict[str, int] = {}
+    for s in rows:
+        best[s.scenario_id] = max(best.get(s.scenario_id, 0), s.score or 0)
+    untried = [sid for sid in playable if sid not in best]
+    if untried:
+        return untried[0]
+    failing = sorted((score, sid) for sid, score in best.items() if sid in playable)
+    return failing[0][1] if failing else None
+
+
+def trend(scores: Sequence[int]) -> str:
+    """Newest first: compare the last three sessions with the three before."""
+    if len(scores) < 2:
+        return "not enough sessions yet"
+    recent, earlier = scores[:3], scores[3:6] or scores[-1:]
+    delta = sum(recent) / len(recent) - sum(earlier) / len(earlier)
+    if delta > 5:
+        return f"improving (+{delta:.0f})"
+    if delta < -5:
+        return f"slipping ({delta:.0f})"
+    return "steady"
