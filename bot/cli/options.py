@@ -35,6 +35,11 @@ def resolve_db(db_path: Path | None) -> Path:
 
 def open_trainer(content_root: Path | None, db_path: Path | None) -> Trainer:
     """Load the content library (reporting, not crashing on, broken files) and open storage."""
+    return open_service(content_root, db_path)[0]
+
+
+def open_service(content_root: Path | None, db_path: Path | None) -> tuple[Trainer, SqliteStore]:
+    """The trainer and its store, for the chat surfaces (they also use the delivery queues)."""
     library = load_library(content_root)
     for problem in library.problems:
         click.echo(f"warning: {problem}", err=True)
@@ -42,6 +47,7 @@ def open_trainer(content_root: Path | None, db_path: Path | None) -> Trainer:
         raise click.ClickException("no scenario could be loaded; run `roleplay validate`")
     path = resolve_db(db_path)
     try:
-        return Trainer(library, SqliteStore(path))
+        store = SqliteStore(path)
     except (sqlite3.Error, OSError) as exc:
         raise click.ClickException(f"cannot open the database {path}: {exc}") from exc
+    return Trainer(library, store), store

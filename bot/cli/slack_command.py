@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.options import content_option, db_option, open_trainer
+from bot.cli.options import content_option, db_option, open_service, open_trainer
 
 MISSING_EXTRA = "the Slack app needs its extra: pip install 'roleplay-trainer[slack]'"
 
@@ -43,7 +43,7 @@ def slack_command(mode: str | None, db_path: Path | None, content_root: Path | N
         settings = from_env(mode=mode)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
-    trainer = open_trainer(content_root, db_path)
+    trainer, store = open_service(content_root, db_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     where = (
         "Socket Mode"
@@ -52,7 +52,7 @@ def slack_command(mode: str | None, db_path: Path | None, content_root: Path | N
     )
     click.echo(f"Slack app running ({where}). Ctrl-C stops it.", err=True)
     with contextlib.suppress(KeyboardInterrupt):
-        serve(settings, trainer)
+        serve(settings, trainer, store)
 
 
 @click.command("slack-load")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from bot.adapters.telegram.settings import SettingsError, TelegramSettings
-from bot.cli.options import content_option, db_option, open_trainer
+from bot.cli.options import content_option, db_option, open_service
 
 MISSING_EXTRA = "the Telegram adapter is not installed: pip install 'roleplay-trainer[telegram]'"
 
@@ -40,9 +40,9 @@ def telegram_command(db_path: Path | None, content_root: Path | None) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    trainer = open_trainer(content_root, db_path)
+    trainer, store = open_service(content_root, db_path)
     click.echo(f"Telegram bot starting ({settings.mode}); Ctrl+C stops it.", err=True)
-    serve(settings, trainer)
+    serve(settings, trainer, store)
 
 
 @click.command("telegram-load")
@@ -75,10 +75,10 @@ def telegram_load_command(
     except ImportError as error:
         raise click.ClickException(MISSING_EXTRA) from error
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = open_trainer(content_root, db_path or Path(tmp) / "load.db")
+        trainer, store = open_service(content_root, db_path or Path(tmp) / "load.db")
         scenario = scenario or trainer.scenarios().scenarios[0].id
-        result = asyncio.run(run_load(trainer, chats, turns, scenario, max_rate))
-        trainer.store.close()
+        result = asyncio.run(run_load(trainer, store, chats, turns, scenario, max_rate))
+        store.close()
     click.echo(result.summary())
     if not max_rate:
         click.echo("(no cap on sends: a real bot is also held to Telegram's ~30 messages/s)")

@@ -165,7 +165,8 @@ def _default_scenario(content_root: Path | None) -> str:
 
 def _serve(settings: SlackSettings, content_root: Path | None, db_path: Path) -> None:
     """The child process: the app exactly as `roleplay slack` runs it."""
-    serve(settings, Trainer(load_library(content_root), SqliteStore(db_path)))
+    store = SqliteStore(db_path)
+    serve(settings, Trainer(load_library(content_root), store), store)
 
 
 def _free_port() -> int:

@@ -2,8 +2,8 @@
 
 Everything runs in one process: a fake Bot API, the webhook endpoint with the real PTB
 Application and Trainer (on the given SQLite file), and N simulated learners posting
-updates as Telegram would. A turn's latency is one webhook POST: the endpoint answers only
-after the turn is committed and the reply sent to the (fake) Bot API.
+updates as Telegram would. A turn's latency runs from the webhook POST (answered once the
+update is in the inbox) until the reply reaches the (fake) Bot API.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from telegram.ext import Application
 
-from bot.adapters.telegram.app import build_application
+from bot.adapters.telegram.app import TelegramBot, build_bot
 from bot.adapters.telegram.settings import DEFAULT_MAX_RATE, TelegramSettings
 from bot.adapters.telegram.webhook import SECRET_HEADER, start_webhook
 from bot.engine.trainer import Trainer
 from bot.harness.figures import percentile
 from bot.harness.telegram_fake import FakeBotApi, TelegramUser
+from bot.storage.base import QueueStore
 
 LOOPBACK_TOKEN = "1234567:LOOPBACK-TEST-TOKEN"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -45,7 +45,7 @@ class LoopbackBot:
     """A running bot behind its webhook, talking to a fake Bot API."""
 
     api: FakeBotApi
-    application: Application
+    bot: TelegramBot
     url: str
     secret: str
 
@@ -62,7 +62,7 @@ class LoopbackBot:
 
 @asynccontextmanager
 async def loopback_bot(
-    trainer: Trainer, max_rate: int = DEFAULT_MAX_RATE
+    trainer: Trainer, store: QueueStore, max_rate: int = DEFAULT_MAX_RATE
 ) -> AsyncIterator[LoopbackBot]:
     api = FakeBotApi()
     await api.start()
@@ -74,16 +74,19 @@ async def loopback_bot(
         api_url=api.url,
         max_rate=max_rate,
     )
-    application = build_application(settings, trainer)
+    bot = build_bot(settings, trainer, store)
+    application = bot.application
     try:
         async with application:
             await application.start()
-            runner = await start_webhook(application, secret, WEBHOOK_PATH, "127.0.0.1", 0)
+            await bot.worker.start()
+            runner = await start_webhook(bot, secret, WEBHOOK_PATH, "127.0.0.1", 0)
             host, port = runner.addresses[0][:2]
             try:
-                yield LoopbackBot(api, application, f"http://{host}:{port}{WEBHOOK_PATH}", secret)
+                yield LoopbackBot(api, bot, f"http://{host}:{port}{WEBHOOK_PATH}", secret)
             finally:
                 await runner.cleanup()
+                await bot.worker.close()
                 await application.stop()
     finally:
         await api.close()
@@ -111,7 +114,12 @@ class LoadResult:
 
 
 async def run_load(
-    trainer: Trainer, chats: int, turns: int, scenario: str, max_rate: int = 0
+    trainer: Trainer,
+    store: QueueStore,
+    chats: int,
+    turns: int,
+    scenario: str,
+    max_rate: int = 0,
 ) -> LoadResult:
     """Each chat starts `scenario`, then sends `turns` replies one after another.
 
@@ -126,11 +134,14 @@ async def run_load(
         texts = [f"/start {scenario}", *itertools.islice(itertools.cycle(LINES), turns)]
         for text in texts:
             started = time.perf_counter()
+            answered = len(bot.api.sent(user.chat["id"]))
             statuses.append(await bot.post(http, user.message(next(update_ids), text)))
+            while len(bot.api.sent(user.chat["id"])) == answered:  # until the reply arrives
+                await asyncio.sleep(0.002)
             latencies.append(time.perf_counter() - started)
 
     async with (
-        loopback_bot(trainer, max_rate) as bot,
+        loopback_bot(trainer, store, max_rate) as bot,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http,
     ):
         started = time.perf_counter()

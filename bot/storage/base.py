@@ -167,3 +167,106 @@ class Store(Protocol):
     def turns(self, session_id: int) -> list[TurnRecord]: ...
 
     def close(self) -> None: ...
+
+
+# --- the delivery queues ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A learner's message as a platform delivered it, stored before the platform is answered."""
+
+    id: int
+    platform: str
+    user_id: str
+    name: str
+    message_id: str
+    text: str
+    destination: dict[str, Any]
+    status: str  # pending | done | failed
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One platform message to send, written in the same transaction as the turn it answers."""
+
+    id: int
+    inbox_id: int
+    platform: str
+    user_id: str
+    position: int
+    destination: dict[str, Any]
+    payload: dict[str, Any]
+    status: str  # pending | sending | sent | failed
+    attempts: int
+    platform_id: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Backlog:
+    inbox_pending: int
+    outbox_pending: int
+    outbox_failed: int
+    inbox_failed: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "inbox_pending": self.inbox_pending,
+            "inbox_failed": self.inbox_failed,
+            "outbox_pending": self.outbox_pending,
+            "outbox_failed": self.outbox_failed,
+        }
+
+
+class QueueStore(Store, Protocol):
+    """The inbox and outbox the delivery layer keeps beside the engine's own tables."""
+
+    def receive(
+        self,
+        platform: str,
+        user_id: str,
+        name: str,
+        message_id: str,
+        text: str,
+        destination: Mapping[str, Any],
+    ) -> bool:
+        """Store an inbound message; False if this delivery was stored before."""
+        ...
+
+    def next_inbox(self, platform: str, user_id: str) -> InboxItem | None:
+        """The learner's oldest pending message (call inside a transaction)."""
+        ...
+
+    def finish_inbox(self, item_id: int, status: str, error: str | None = None) -> None: ...
+
+    def count_attempt(self, item_id: int, error: str) -> int: ...
+
+    def enqueue(self, item: InboxItem, payloads: Sequence[Mapping[str, Any]]) -> None: ...
+
+    def claim_outbox(
+        self, platform: str, user_id: str, worker: str, now: float, stale_before: float
+    ) -> OutboxItem | None:
+        """Claim the learner's next message to send, in order; None if none is due or free."""
+        ...
+
+    def delivered_before(self, item: OutboxItem) -> list[OutboxItem]: ...
+
+    def mark_sent(self, item_id: int, platform_id: str, now: float) -> None: ...
+
+    def mark_retry(self, item_id: int, error: str, next_attempt_at: float) -> None: ...
+
+    def mark_failed(self, item_id: int, error: str) -> None: ...
+
+    def due_learners(self, platform: str, now: float, stale_before: float) -> list[str]:
+        """Learners (user ids) with a pending message in or a due message out."""
+        ...
+
+    def claimers(self) -> list[str]:
+        """The workers holding claims on messages being sent."""
+        ...
+
+    def release_claims(self, worker: str) -> None: ...
+
+    def backlog(self, platform: str | None = None) -> Backlog: ...

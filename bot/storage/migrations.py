@@ -81,3 +81,48 @@ def m002_session_position(db: Database) -> None:
         " last_line = COALESCE(json_extract(variables, '$.last_line'), ''),"
         " variables = json_remove(variables, '$.seq', '$.last_line')"
     )
+
+
+@migrations()
+def m003_inbox_outbox(db: Database) -> None:
+    """The durable queues under every chat surface (see bot/delivery/)."""
+    db.execute(
+        """CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            message_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            received_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (platform, user_id, message_id)
+        )"""
+    )
+    db.execute("CREATE INDEX inbox_pending ON inbox (status, platform, user_id, id)")
+    db.execute(
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            inbox_id INTEGER NOT NULL REFERENCES inbox (id),
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            destination TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            claimed_at REAL,
+            next_attempt_at REAL NOT NULL DEFAULT 0,
+            platform_id TEXT,
+            error TEXT,
+            created_at REAL NOT NULL,
+            sent_at REAL,
+            UNIQUE (inbox_id, position)
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_open ON outbox (status, platform, user_id, id)")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +20,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.storage.base import (
+    Backlog,
+    InboxItem,
     LearnerRecord,
     LearnerTurn,
+    OutboxItem,
     ScoredMove,
     SessionRecord,
     SessionState,
@@ -68,8 +72,14 @@ class SqliteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteStore]:
-        """One atomic unit of work holding the write lock from the start."""
+        """One atomic unit of work holding the write lock from the start.
+
+        A transaction opened inside another joins it: the delivery layer commits a turn and
+        the messages that answer it together."""
         conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
@@ -247,6 +257,180 @@ class SqliteStore:
             )
             for row in rows
         ]
+
+    # --- delivery queues ------------------------------------------------------------
+
+    def receive(
+        self,
+        platform: str,
+        user_id: str,
+        name: str,
+        message_id: str,
+        text: str,
+        destination: Mapping[str, Any],
+    ) -> bool:
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO inbox (platform, user_id, name, message_id, text, destination,"
+                " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, user_id, message_id) DO NOTHING",
+                (platform, user_id, name, message_id, text, json.dumps(destination), now()),
+            )
+        return cursor.rowcount == 1
+
+    def next_inbox(self, platform: str, user_id: str) -> InboxItem | None:
+        row = self._one(
+            "SELECT * FROM inbox WHERE status = 'pending' AND platform = ? AND user_id = ?"
+            " ORDER BY id LIMIT 1",
+            (platform, user_id),
+        )
+        return None if row is None else _inbox(row)
+
+    def finish_inbox(self, item_id: int, status: str, error: str | None = None) -> None:
+        self.db.execute(
+            "UPDATE inbox SET status = ?, error = ?, done_at = ? WHERE id = ?",
+            (status, error, now(), item_id),
+        )
+
+    def count_attempt(self, item_id: int, error: str) -> int:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE inbox SET attempts = attempts + 1, error = ? WHERE id = ?",
+                (error, item_id),
+            )
+            row = self._one("SELECT attempts FROM inbox WHERE id = ?", (item_id,))
+        return 0 if row is None else int(row["attempts"])
+
+    def enqueue(self, item: InboxItem, payloads: Sequence[Mapping[str, Any]]) -> None:
+        stamp = time.time()
+        destination = json.dumps(item.destination)
+        self.db.conn.executemany(
+            "INSERT INTO outbox (inbox_id, platform, user_id, position, destination, payload,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (item.id, item.platform, item.user_id, n, destination, json.dumps(p), stamp)
+                for n, p in enumerate(payloads)
+            ],
+        )
+
+    def claim_outbox(
+        self, platform: str, user_id: str, worker: str, now: float, stale_before: float
+    ) -> OutboxItem | None:
+        with self.transaction():
+            row = self._one(
+                "SELECT * FROM outbox WHERE platform = ? AND user_id = ?"
+                " AND status IN ('pending', 'sending') ORDER BY id LIMIT 1",
+                (platform, user_id),
+            )
+            if row is None or row["next_attempt_at"] > now:
+                return None
+            if row["status"] == "sending" and row["claimed_at"] >= stale_before:
+                return None  # another worker is sending it; order forbids overtaking
+            self.db.execute(
+                "UPDATE outbox SET status = 'sending', claimed_by = ?, claimed_at = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                (worker, now, row["id"]),
+            )
+        return _outbox({**row, "status": "sending", "attempts": row["attempts"] + 1})
+
+    def delivered_before(self, item: OutboxItem) -> list[OutboxItem]:
+        rows = self.db.query(
+            "SELECT * FROM outbox WHERE inbox_id = ? AND position < ? AND status = 'sent'"
+            " ORDER BY position",
+            (item.inbox_id, item.position),
+        )
+        return [_outbox(row) for row in rows]
+
+    def mark_sent(self, item_id: int, platform_id: str, now: float) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET status = 'sent', platform_id = ?, sent_at = ?, error = NULL"
+                " WHERE id = ?",
+                (platform_id, now, item_id),
+            )
+
+    def mark_retry(self, item_id: int, error: str, next_attempt_at: float) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET status = 'pending', claimed_by = NULL, error = ?,"
+                " next_attempt_at = ? WHERE id = ?",
+                (error, next_attempt_at, item_id),
+            )
+
+    def mark_failed(self, item_id: int, error: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", (error, item_id)
+            )
+
+    def due_learners(self, platform: str, now: float, stale_before: float) -> list[str]:
+        rows = self.db.query(
+            "SELECT user_id FROM inbox WHERE status = 'pending' AND platform = ?"
+            " UNION SELECT user_id FROM outbox WHERE platform = ?"
+            " AND ((status = 'pending' AND next_attempt_at <= ?)"
+            " OR (status = 'sending' AND claimed_at < ?))",
+            (platform, platform, now, stale_before),
+        )
+        return [row["user_id"] for row in rows]
+
+    def claimers(self) -> list[str]:
+        rows = self.db.query(
+            "SELECT DISTINCT claimed_by FROM outbox WHERE status = 'sending'"
+            " AND claimed_by IS NOT NULL"
+        )
+        return [row["claimed_by"] for row in rows]
+
+    def release_claims(self, worker: str) -> None:
+        """Claims a dead worker left: its messages go back to the queue at once."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET status = 'pending', claimed_by = NULL"
+                " WHERE status = 'sending' AND claimed_by = ?",
+                (worker,),
+            )
+
+    def backlog(self, platform: str | None = None) -> Backlog:
+        where, params = ("platform = ?", [platform]) if platform else ("1", [])
+
+        def count(table: str, status: str) -> int:
+            return self.count(table, f"{where} AND status = ?", [*params, status])
+
+        return Backlog(
+            inbox_pending=count("inbox", "pending"),
+            outbox_pending=count("outbox", "pending") + count("outbox", "sending"),
+            outbox_failed=count("outbox", "failed"),
+            inbox_failed=count("inbox", "failed"),
+        )
+
+
+def _inbox(row: dict[str, Any]) -> InboxItem:
+    return InboxItem(
+        id=row["id"],
+        platform=row["platform"],
+        user_id=row["user_id"],
+        name=row["name"],
+        message_id=row["message_id"],
+        text=row["text"],
+        destination=json.loads(row["destination"]),
+        status=row["status"],
+        attempts=row["attempts"],
+    )
+
+
+def _outbox(row: dict[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        inbox_id=row["inbox_id"],
+        platform=row["platform"],
+        user_id=row["user_id"],
+        position=row["position"],
+        destination=json.loads(row["destination"]),
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        platform_id=row["platform_id"],
+        created_at=row["created_at"],
+    )
 
 
 def _session(row: dict[str, Any]) -> SessionRecord:

@@ -1,34 +1,30 @@
-"""The Slack surface: Bolt listeners that turn Slack payloads into engine turns and back.
+"""The Slack surface: Bolt listeners that turn Slack payloads into inbox messages and back.
 
-Each listener only translates the payload into a `Turn` (an engine `Inbound` and where the
-answer goes), hands it to `Practice` and acknowledges. `Practice` plays the turn off the
-acknowledgement path, so Slack gets its answer within 3 seconds however slow storage is.
+Each listener only translates the payload into an engine `Inbound` plus where the answer
+goes, hands it to the shared `DeliveryWorker` (which stores it in the inbox) and only then
+acknowledges, so a message Slack has been told we received is already on disk. The worker
+plays the turn and sends the answer through `SlackSurface`.
 
 Where answers go: practice lives in the learner's direct messages with the app. A reply
 that starts a session posts the briefing as a new top-level message and everything after
 it in that message's thread. Other answers go where the learner wrote: in the thread they
-replied in, or top-level. That keeps one thread per session without storing any Slack
-timestamps of our own: the engine's database stays the only system of record.
+replied in, or top-level. The thread's timestamp is kept with the sent briefing in the
+outbox, so a reply resumed after a crash still lands in its thread.
 
-Redelivery: Slack retries an event whose acknowledgement it did not see. The engine's
-idempotency on `Inbound.message_id` (the event id) guarantees no second turn; the
-in-memory `Claims` below also keeps a retry that reaches this process from posting the
-same answer twice. After a restart a retry re-posts the stored answer (at least once).
+Redelivery: Slack retries an event whose acknowledgement it did not see; the inbox is keyed
+on the event id, so a retry stores nothing new and sends nothing twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, TypeVar
-from weakref import WeakValueDictionary
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -37,21 +33,39 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack.blocks import START_ACTION, home_view, render, unescape
+from bot.adapters.slack.blocks import START_ACTION, home_view, render
+from bot.adapters.slack.blocks import unescape as unescape
 from bot.adapters.slack.settings import SlackSettings
+from bot.delivery import DeliveryWorker, PermanentError
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Reply, Scorecard
+from bot.storage.base import OutboxItem
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Payload = dict[str, Any]
-SORRY = "Sorry, something went wrong on my side. Your practice is saved; try again in a moment."
+PLATFORM = "slack"
 ELSEWHERE = "Your practice is in our direct messages."
+# Errors after which sending the same message again can never succeed.
+PERMANENT = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "account_inactive",
+    "user_not_found",
+    "invalid_blocks",
+    "msg_too_long",
+    "no_text",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+}
 
 
 @dataclass(frozen=True)
 class Destination:
-    channel: str  # a DM channel id, or a user id (Slack posts to the app's DM with them)
+    team: str
+    user: str  # the Slack user: their DM (a user id posts there) and their App Home
+    channel: str  # a DM channel id, or the user id
     thread_ts: str | None = None
     response_url: str | None = None  # slash commands: where to say the answer is in the DM
     origin_channel: str | None = None
@@ -61,7 +75,6 @@ class Destination:
 class Turn:
     inbound: Inbound
     to: Destination
-    user_id: str  # the Slack user, for their App Home
 
 
 # --- Slack payload → Turn -------------------------------------------------------------------
@@ -69,7 +82,7 @@ class Turn:
 
 def learner(team_id: str, user_id: str, name: str = "") -> Learner:
     """Slack user ids are unique per workspace, so the team is part of the identity."""
-    return Learner("slack", f"{team_id}:{user_id}", name)
+    return Learner(PLATFORM, f"{team_id}:{user_id}", name)
 
 
 def message_turn(body: Payload, event: Payload) -> Turn | None:
@@ -82,7 +95,7 @@ def message_turn(body: Payload, event: Payload) -> Turn | None:
     team = body.get("team_id") or event.get("team") or ""
     message_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     inbound = Inbound(learner(team, user), unescape(text), f"event:{message_id}")
-    return Turn(inbound, Destination(event["channel"], event.get("thread_ts")), user)
+    return Turn(inbound, Destination(team, user, event["channel"], event.get("thread_ts")))
 
 
 def command_turn(command: Payload) -> Turn:
@@ -90,11 +103,16 @@ def command_turn(command: Payload) -> Turn:
     words = unescape(command.get("text") or "").strip().lstrip("/")
     text = "/" + (words or "scenarios")
     user = command["user_id"]
-    who = learner(command.get("team_id", ""), user, command.get("user_name", ""))
+    team = command.get("team_id", "")
+    who = learner(team, user, command.get("user_name", ""))
     to = Destination(
-        user, response_url=command.get("response_url"), origin_channel=command.get("channel_id")
+        team,
+        user,
+        user,
+        response_url=command.get("response_url"),
+        origin_channel=command.get("channel_id"),
     )
-    return Turn(Inbound(who, text, f"command:{command['trigger_id']}"), to, user)
+    return Turn(Inbound(who, text, f"command:{command['trigger_id']}"), to)
 
 
 def start_turn(body: Payload, action: Payload) -> Turn:
@@ -103,152 +121,96 @@ def start_turn(body: Payload, action: Payload) -> Turn:
     team = user.get("team_id") or (body.get("team") or {}).get("id", "")
     value = " ".join(str(action.get("value", "")).split())
     inbound = Inbound(learner(team, user["id"]), f"/start {value}", f"action:{body['trigger_id']}")
-    return Turn(inbound, Destination(user["id"]), user["id"])
+    return Turn(inbound, Destination(team, user["id"], user["id"]))
 
 
-# --- Reply → Slack calls ---------------------------------------------------------------------
+# --- Reply → outbox → Slack calls -----------------------------------------------------------
 
 
-async def post_reply(client: AsyncWebClient, reply: Reply, to: Destination) -> None:
-    """Post each part in order; a briefing opens the thread the rest of the reply goes in."""
-    channel, thread = to.channel, to.thread_ts
-    for message in render(reply):
-        response = await client.chat_postMessage(
+class SlackSurface:
+    """Renders replies as Slack calls for the outbox and makes those calls."""
+
+    platform = PLATFORM
+
+    def __init__(self, trainer: Trainer, client: AsyncWebClient) -> None:
+        self.trainer = trainer
+        self.client = client
+
+    def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[Payload]:
+        to = Destination(**destination)
+        calls: list[Payload] = [{"call": "post", **asdict(message)} for message in render(reply)]
+        if to.response_url and not (to.origin_channel or "").startswith("D"):
+            calls.append({"call": "respond", "text": ELSEWHERE})
+        cards = reply.of_type(Scorecard)
+        if reply.ended and cards:
+            calls.append({"call": "home", "view": self.home(to, cards[-1])})
+        return calls
+
+    def home(self, to: Destination, card: Scorecard | None) -> Payload:
+        """The App Home view (calls the engine: run it where engine calls run)."""
+        who = learner(to.team, to.user)
+        return home_view(self.trainer.progress(who), card, self.trainer.scenarios())
+
+    async def send(self, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
+        to, call = Destination(**item.destination), item.payload
+        try:
+            if call["call"] == "respond":
+                assert to.response_url
+                await AsyncWebhookClient(to.response_url).send(
+                    text=call["text"], response_type="ephemeral"
+                )
+                return "respond"
+            if call["call"] == "home":
+                await self.client.views_publish(user_id=to.user, view=call["view"])
+                return "home"
+            return await self._post(to, call, earlier)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in PERMANENT:
+                raise PermanentError(error) from exc
+            raise
+
+    async def _post(self, to: Destination, call: Payload, earlier: Sequence[OutboxItem]) -> str:
+        channel, thread = to.channel, to.thread_ts
+        for sent in earlier:  # the reply so far: its DM channel and the thread it opened
+            if sent.payload.get("call") == "post" and sent.platform_id:
+                channel, ts = sent.platform_id.split(" ", 1)
+                if sent.payload.get("starts_thread"):
+                    thread = ts
+        response = await self.client.chat_postMessage(
             channel=channel,
-            text=message.text,
-            blocks=list(message.blocks) or None,
-            thread_ts=None if message.starts_thread else thread,
+            text=call["text"],
+            blocks=list(call["blocks"]) or None,
+            thread_ts=None if call["starts_thread"] else thread,
             unfurl_links=False,
             unfurl_media=False,
         )
-        channel = response["channel"]  # a user id resolves to the DM channel
-        if message.starts_thread:
-            thread = response["ts"]
-    if to.response_url and to.origin_channel != channel:
-        await AsyncWebhookClient(to.response_url).send(text=ELSEWHERE, response_type="ephemeral")
-
-
-class Claims:
-    """Delivery ids being answered or answered by this process (a droppable cache)."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def claim(self, message_id: str) -> bool:
-        if message_id in self._ids:
-            return False
-        self._ids[message_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
-
-    def release(self, message_id: str) -> None:
-        self._ids.pop(message_id, None)
-
-
-class Practice:
-    """Plays turns in background tasks: one at a time per learner, storage in a thread pool."""
-
-    def __init__(self, trainer: Trainer, workers: int = 1) -> None:
-        self.trainer = trainer
-        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="roleplay-turn")
-        self.claims = Claims()
-        self.tasks: set[asyncio.Task[None]] = set()
-        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
-
-    def accept(self, turn: Turn, client: AsyncWebClient) -> bool:
-        """Start answering unless this delivery is already being answered here."""
-        key = _claim_key(turn.inbound)
-        if key and not self.claims.claim(key):
-            log.info("ignoring redelivered %s", key)
-            return False
-        self.spawn(self._play(turn, client))
-        return True
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def join(self) -> None:
-        """Wait until every accepted turn has been answered (tests, graceful shutdown)."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=True)
-
-    async def _play(self, turn: Turn, client: AsyncWebClient) -> None:
-        try:
-            async with self._lock(turn.inbound.learner):
-                reply = await self._run(self.trainer.handle, turn.inbound)
-                await post_reply(client, reply, turn.to)
-        except Exception:
-            log.exception("could not answer %s", turn.inbound.message_id)
-            self.claims.release(_claim_key(turn.inbound))  # let a retry try again
-            await _apologise(client, turn.to)
-            return
-        if reply.ended:  # a new scorecard: refresh the Home tab
-            await self.publish_home(client, turn.inbound.learner, turn.user_id)
-
-    async def publish_home(self, client: AsyncWebClient, who: Learner, user_id: str) -> None:
-        try:
-            view = await self._run(self._home, who)
-            await client.views_publish(user_id=user_id, view=view)
-        except Exception:
-            log.exception("could not publish the Home tab of %s", who.user_id)
-
-    def _home(self, who: Learner) -> dict[str, Any]:
-        progress = self.trainer.progress(who)
-        cards = self.trainer.handle(Inbound(who, "/score")).of_type(Scorecard)
-        return home_view(progress, cards[0] if cards else None, self.trainer.scenarios())
-
-    def _lock(self, who: Learner) -> asyncio.Lock:
-        lock = self._locks.get(who.user_id)
-        if lock is None:
-            lock = self._locks[who.user_id] = asyncio.Lock()
-        return lock
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
-
-
-def _claim_key(inbound: Inbound) -> str:
-    """Like the engine, idempotency is per learner: (learner, delivery id)."""
-    return f"{inbound.learner.user_id} {inbound.message_id}" if inbound.message_id else ""
-
-
-async def _apologise(client: AsyncWebClient, to: Destination) -> None:
-    try:
-        await client.chat_postMessage(channel=to.channel, text=SORRY, thread_ts=to.thread_ts)
-    except Exception:
-        log.exception("could not tell the learner about the error")
+        return f"{response['channel']} {response['ts']}"
 
 
 # --- the Bolt app ----------------------------------------------------------------------------
 
 
-def build_app(
-    settings: SlackSettings, practice: Practice, session: aiohttp.ClientSession | None = None
-) -> AsyncApp:
-    """The Bolt app. Listeners run before the response (`process_before_response`) but
-    only translate and hand over, so the acknowledgement is immediate and the background
-    task is registered before Slack hears back. Pass a `session` (made inside the event
-    loop) to reuse Web API connections; without one, every call opens a connection."""
-    client = AsyncWebClient(
+def web_client(settings: SlackSettings, session: aiohttp.ClientSession | None) -> AsyncWebClient:
+    """Pass a `session` (made inside the event loop) to reuse Web API connections."""
+    return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         session=session,
         retry_handlers=retry_handlers(),
     )
+
+
+def build_app(settings: SlackSettings, worker: DeliveryWorker, client: AsyncWebClient) -> AsyncApp:
+    """The Bolt app. Listeners run before the response (`process_before_response`): they
+    store the message in the inbox, so Slack's 200 means the message is on disk."""
     app = AsyncApp(
         client=client,
         signing_secret=settings.signing_secret,
         process_before_response=True,
         request_verification_enabled=True,
     )
-    register(app, practice)
+    register(app, worker)
     return app
 
 
@@ -258,29 +220,49 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     return [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
 
 
-def register(app: AsyncApp, practice: Practice) -> None:
+async def accept(worker: DeliveryWorker, turn: Turn) -> None:
+    await worker.accept(turn.inbound, asdict(turn.to))
+
+
+def register(app: AsyncApp, worker: DeliveryWorker) -> None:
     @app.event("message")
-    async def on_message(body: Payload, event: Payload, client: AsyncWebClient) -> None:
+    async def on_message(body: Payload, event: Payload) -> None:
         turn = message_turn(body, event)
         if turn is not None:
-            practice.accept(turn, client)
+            await accept(worker, turn)
 
     @app.command("/roleplay")
-    async def on_command(ack: Any, command: Payload, client: AsyncWebClient) -> None:
-        practice.accept(command_turn(command), client)
+    async def on_command(ack: Any, command: Payload) -> None:
+        await accept(worker, command_turn(command))
         await ack()
 
     @app.action(START_ACTION)
-    async def on_start(ack: Any, body: Payload, action: Payload, client: AsyncWebClient) -> None:
-        practice.accept(start_turn(body, action), client)
+    async def on_start(ack: Any, body: Payload, action: Payload) -> None:
+        await accept(worker, start_turn(body, action))
         await ack()
 
     @app.event("app_home_opened")
     async def on_home(body: Payload, event: Payload, client: AsyncWebClient) -> None:
         if event.get("tab") == "home":
-            who = learner(body.get("team_id", ""), event["user"])
-            practice.spawn(practice.publish_home(client, who, event["user"]))
+            await publish_home(worker, client, body.get("team_id", ""), event["user"])
 
     @app.error
     async def on_error(error: Exception, body: Payload) -> None:
         log.error("Slack request failed: %s (%s)", error, body.get("type"), exc_info=error)
+
+
+async def publish_home(
+    worker: DeliveryWorker, client: AsyncWebClient, team_id: str, user: str
+) -> None:
+    """The Home tab on opening it: progress and the last scorecard (a read, not a turn)."""
+    who = learner(team_id, user)
+
+    def view() -> Payload:
+        cards = worker.trainer.handle(Inbound(who, "/score")).of_type(Scorecard)
+        surface = SlackSurface(worker.trainer, client)
+        return surface.home(Destination(team_id, user, user), cards[0] if cards else None)
+
+    try:
+        await client.views_publish(user_id=user, view=await worker.call_engine(view))
+    except Exception:
+        log.exception("could not publish the Home tab of %s", user)

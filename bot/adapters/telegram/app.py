@@ -1,17 +1,22 @@
-"""Build the PTB Application: Telegram update → `Inbound` → `Trainer.handle` → messages.
+"""Build the PTB Application: Telegram update → inbox → engine turn → outbox → messages.
 
-Handlers only translate. What a learner sees comes from the engine's reply (rendered by
-`format`); the only words written here are about Telegram itself (text only, private
-chats, a failure on our side).
+Handlers only translate: a text or a picker tap becomes an engine `Inbound` handed to the
+shared `DeliveryWorker`, which stores it before the webhook answers Telegram 200. What a
+learner sees comes from the engine's reply, rendered by `format` and sent from the outbox
+by `TelegramSurface`; the only words written here are about Telegram itself (text only,
+private chats).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,13 +26,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.telegram.format import render
+from bot.adapters.telegram.format import OutMessage, render
 from bot.adapters.telegram.keyboards import parse_pick, private_chat_keyboard, scenario_keyboard
 from bot.adapters.telegram.ordering import ChatOrderedProcessor
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.delivery import DeliveryWorker, PermanentError
 from bot.engine.commands import HELP
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Reply
+from bot.storage.base import OutboxItem, QueueStore
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +46,6 @@ PRIVATE_ONLY = (
     "Tap below to open one."
 )
 EXPIRED_BUTTON = "That button is no longer valid. Send /scenarios for a fresh list."
-FAILED = "Sorry, something went wrong on our side. Your practice is saved; send that again."
-
-# SQLite applies one write at a time anyway (BEGIN IMMEDIATE); more engine calls in flight
-# only add lock waits. Measured with `roleplay telegram-load`: one is fastest. Chats still
-# run concurrently everywhere else (Bot API calls), where the time goes.
-ENGINE_CALLS = 1
 # Telegram answers 429 "retry after N" when a bot sends too fast. The rate limiter keeps the
 # bot under the flood limit and, when Telegram still refuses, waits and sends again: the turn
 # is already committed, so a reply given up on would be a reply the learner never sees.
@@ -73,70 +74,107 @@ def message_key(update: Update) -> str:
     if update.callback_query is not None:
         return f"tg:cb:{update.callback_query.id}"
     message = update.effective_message
+    assert message is not None
     return f"tg:m:{message.chat_id}:{message.message_id}"
 
 
 def learner_of(update: Update) -> Learner:
     user = update.effective_user
+    assert user is not None
     return Learner(PLATFORM, str(user.id), user.first_name or "")
 
 
-class TelegramHandlers:
-    """The callbacks registered on the Application; they share one Trainer."""
+class TelegramSurface:
+    """Renders replies as Telegram messages for the outbox and sends them."""
 
-    def __init__(self, trainer: Trainer) -> None:
-        self.trainer = trainer
-        self._engine = asyncio.Semaphore(ENGINE_CALLS)
+    platform = PLATFORM
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+
+    def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [_payload(out) for out in render(reply)]
+
+    async def send(self, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
+        keyboard = item.payload.get("keyboard")
+        markup = InlineKeyboardMarkup.de_json(keyboard, self.application.bot) if keyboard else None
+        try:
+            sent = await self.application.bot.send_message(
+                item.destination["chat_id"],
+                item.payload["html"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except (Forbidden, BadRequest) as exc:  # blocked by the user, chat gone, bad markup
+            raise PermanentError(str(exc)) from exc
+        return str(sent.message_id)
+
+
+def _payload(out: OutMessage) -> dict[str, Any]:
+    keyboard = scenario_keyboard(out.picker).to_dict() if out.picker else None
+    return {"html": out.html, "keyboard": keyboard}
+
+
+@dataclass
+class TelegramHandlers:
+    """The callbacks registered on the Application; they share one delivery worker."""
+
+    worker: DeliveryWorker
+    failed: set[int] = field(default_factory=set)  # update ids not stored: no 200 for them
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """A reply or a /command in a private chat: one engine call."""
+        """A reply or a /command in a private chat: into the inbox."""
         message = update.effective_message
-        reply = await self._handle(update, message.text)
-        await send_reply(context, message.chat_id, reply)
+        assert message is not None and message.text is not None
+        await self._accept(update, message.text, message.chat_id)
 
     async def on_pick(self, update: Update, context: Context) -> None:
         """A tap on the scenario picker: the same as typing the button's /start command."""
-        query = update.callback_query
-        command = parse_pick(query.data)
-        if command is None or update.effective_chat.type != ChatType.PRIVATE:
+        query, chat = update.callback_query, update.effective_chat
+        assert query is not None and chat is not None
+        command = parse_pick(query.data or "")
+        if command is None or chat.type != ChatType.PRIVATE:
             await query.answer(EXPIRED_BUTTON, show_alert=True)
             return
+        await self._accept(update, command, chat.id)
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.edit_reply_markup(None)  # a second tap cannot start it twice
-        reply = await self._handle(update, command)
-        await send_reply(context, update.effective_chat.id, reply)
 
     async def on_not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice notes...: nothing reaches the engine."""
+        assert update.effective_message is not None
         await update.effective_message.reply_text(TEXT_ONLY)
 
     async def on_group(self, update: Update, context: Context) -> None:
+        assert update.effective_message is not None
         await update.effective_message.reply_text(
             PRIVATE_ONLY, reply_markup=private_chat_keyboard(context.bot.username)
         )
 
     async def on_error(self, update: object, context: Context) -> None:
-        """The one error handler: log, and tell the learner their work is safe."""
+        """The one error handler: log it; an update not stored is not acknowledged."""
         log.error("update failed: %r", update, exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, FAILED)
+        if isinstance(update, Update):
+            self.failed.add(update.update_id)
 
-    async def _handle(self, update: Update, text: str) -> Reply:
-        inbound = Inbound(learner_of(update), text, message_key(update))
-        async with self._engine:
-            return await asyncio.to_thread(self.trainer.handle, inbound)
-
-
-async def send_reply(context: Context, chat_id: int, reply: Reply) -> None:
-    for out in render(reply):
-        markup = scenario_keyboard(out.picker) if out.picker else None
-        await context.bot.send_message(
-            chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=markup
+    async def _accept(self, update: Update, text: str, chat_id: int) -> None:
+        await self.worker.accept(
+            Inbound(learner_of(update), text, message_key(update)), {"chat_id": chat_id}
         )
 
 
-def build_application(settings: TelegramSettings, trainer: Trainer) -> Application:
+@dataclass(frozen=True)
+class TelegramBot:
+    application: Application
+    handlers: TelegramHandlers
+
+    @property
+    def worker(self) -> DeliveryWorker:
+        return self.handlers.worker
+
+
+def build_bot(settings: TelegramSettings, trainer: Trainer, store: QueueStore) -> TelegramBot:
     """The Application with our handlers; polling keeps PTB's Updater, a webhook does not."""
     builder = Application.builder().token(settings.token)
     builder = builder.concurrent_updates(ChatOrderedProcessor())
@@ -149,8 +187,10 @@ def build_application(settings: TelegramSettings, trainer: Trainer) -> Applicati
     if settings.mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
-    add_handlers(application, TelegramHandlers(trainer))
-    return application
+    worker = DeliveryWorker(trainer, store, TelegramSurface(application))
+    handlers = TelegramHandlers(worker)
+    add_handlers(application, handlers)
+    return TelegramBot(application, handlers)
 
 
 def add_handlers(application: Application, handlers: TelegramHandlers) -> None:

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.adapters.slack.app import Practice
 from bot.adapters.slack.settings import SlackSettings
-from bot.adapters.slack.transports import http_app
+from bot.adapters.slack.transports import WORKER, http_app
+from bot.delivery import DeliveryWorker
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel, encode
 from bot.storage.sqlite import SqliteStore
@@ -64,12 +64,13 @@ class SlackWorld:
         self.settings = SlackSettings(
             bot_token="xoxb-test", mode="http", signing_secret=SECRET, api_url=fake.api_url
         )
-        self.practice = Practice(trainer)
+        self.worker: DeliveryWorker | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        web_app = await http_app(self.settings, self.practice)
+        web_app = await http_app(self.settings, self.trainer, self.trainer.store)
+        self.worker = web_app[WORKER]
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -80,7 +81,6 @@ class SlackWorld:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
-        self.practice.close()
 
     # --- raw delivery --------------------------------------------------------------------
 
@@ -94,7 +94,8 @@ class SlackWorld:
 
     def settle(self) -> None:
         """Wait until every acknowledged request has been answered."""
-        self.loop.run(self.practice.join())
+        assert self.worker is not None
+        self.loop.run(self.worker.join())
 
     def deliver(self, payload: Payload, retry: int = 0) -> list[Call]:
         """Post, check the acknowledgement, wait, and return the calls the app made."""

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.adapters.slack.app import Practice
+from bot.adapters.slack.app import SlackSurface, web_client
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.transports import connect_socket_mode, disconnect_socket_mode
+from bot.delivery import DeliveryWorker
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel
 from bot.storage.sqlite import SqliteStore
@@ -24,15 +25,18 @@ class SocketWorld:
         self.settings = SlackSettings(
             bot_token="xoxb-test", mode="socket", app_token="xapp-test", api_url=fake.api_url
         )
-        self.practice = Practice(trainer)
+        self.trainer = trainer
 
     async def connect(self) -> None:
-        self.handler = await connect_socket_mode(self.settings, self.practice)
+        client = web_client(self.settings, None)
+        self.worker = DeliveryWorker(
+            self.trainer, self.trainer.store, SlackSurface(self.trainer, client)
+        )
+        self.handler = await connect_socket_mode(self.settings, self.worker, client)
         await self.fake.wait_for(lambda: bool(self.fake.of("socket.connected")))
 
     async def close(self) -> None:
-        await disconnect_socket_mode(self.handler, self.practice)
-        self.practice.close()
+        await disconnect_socket_mode(self.handler, self.worker)
 
     def push(self, kind: str, payload: Payload, retry: int = 0) -> list[Call]:
         """Send one envelope, wait for its ack and the answer; return the calls made."""
@@ -42,7 +46,7 @@ class SocketWorld:
         before = len(self.fake.calls)
         envelope_id = await self.fake.send_envelope(kind, payload, retry_attempt=retry)
         await self.fake.wait_for(lambda: envelope_id in self.fake.socket_acks)
-        await self.practice.join()
+        await self.worker.join()
         return [c for c in self.fake.calls[before:] if c.method == "chat.postMessage"]
 
 

@@ -38,6 +38,7 @@ class Transcript:
         """Post one update; the sendMessage calls it caused, in order."""
         before = len(self.api.sent())
         assert await self.post(update) == 200
+        await self.bot.bot.worker.join()
         return self.api.sent()[before:]
 
     async def say(self, text: str, user: TelegramUser | None = None) -> list[str]:
@@ -62,5 +63,5 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def tg(trainer: Trainer, db_path: Path) -> AsyncIterator[Transcript]:
-    async with loopback_bot(trainer) as bot, aiohttp.ClientSession() as http:
+    async with loopback_bot(trainer, trainer.store) as bot, aiohttp.ClientSession() as http:
         yield Transcript(bot, http, db_path)

@@ -26,14 +26,17 @@ async def test_a_body_that_is_not_an_update_is_400(tg):
         assert response.status == 400
 
 
-async def test_redelivered_update_makes_no_second_turn(tg):
+async def test_redelivered_update_makes_no_second_turn_and_no_second_message(tg):
     await tg.say("/start cold_call")
     update = tg.ana.message(tg.next_id(), OPENER)
     first = await tg.deliver(update)
     again = await tg.deliver(update)
+    assert first and again == []
     assert tg.learner_turns() == [OPENER]
-    assert [c.params["text"] for c in again] == [c.params["text"] for c in first]
     assert tg.rows("SELECT turn_count FROM sessions") == [(1,)]
+    assert tg.rows("SELECT COUNT(*), SUM(status = 'sent') FROM outbox") == [
+        (len(tg.api.sent()),) * 2
+    ]
 
 
 async def test_flood_control_delays_the_reply_but_does_not_lose_it(tg):
@@ -52,11 +55,11 @@ async def test_messages_in_one_chat_are_applied_in_order(tg):
     first = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), OPENER)))
     await asyncio.wait_for(hold.reached.wait(), 5)  # the first reply is on its way out
     second = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), "/hint")))
+    assert await asyncio.gather(first, second) == [200, 200]  # both stored and acknowledged
     await asyncio.sleep(0.2)
-    assert not second.done()
-    assert tg.learner_turns() == [OPENER]  # the hint waits for the turn before it
+    assert not tg.api.texts(42)[-1].startswith("💡 ")  # the hint waits for the reply before it
     hold.release.set()
-    assert await asyncio.gather(first, second) == [200, 200]
+    await tg.bot.bot.worker.join()
     texts = tg.api.texts(42)
     assert texts[-1].startswith("💡 ")
     assert texts[-3].startswith("<b>Dana Reyes:</b>")  # the persona line, then feedback, then hint
@@ -65,12 +68,17 @@ async def test_messages_in_one_chat_are_applied_in_order(tg):
 async def test_chats_run_concurrently(tg):
     bea = TelegramUser(43, "Bea")
     hold = tg.api.hold(42)
-    ana_task = asyncio.create_task(tg.post(tg.ana.message(tg.next_id(), "/help")))
+    assert await tg.post(tg.ana.message(tg.next_id(), "/help")) == 200
     await asyncio.wait_for(hold.reached.wait(), 5)
-    assert await asyncio.wait_for(tg.say("/help", bea), 5)  # Bea is answered while Ana waits
-    assert not ana_task.done()
+    bea_answered = asyncio.create_task(tg.say("/help", bea))
+    for _ in range(250):  # Bea is answered while Ana's reply is held
+        if tg.api.texts(43):
+            break
+        await asyncio.sleep(0.02)
+    assert tg.api.texts(43) and not tg.api.texts(42)
     hold.release.set()
-    assert await ana_task == 200
+    assert await asyncio.wait_for(bea_answered, 5)
+    assert tg.api.texts(42)
 
 
 def _secret(tg) -> dict[str, str]:

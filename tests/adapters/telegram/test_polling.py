@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.adapters.telegram.app import build_application
+from bot.adapters.telegram.app import build_bot
 from bot.adapters.telegram.serve import run
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.harness.telegram_fake import FakeBotApi, TelegramUser
@@ -27,7 +27,7 @@ async def test_polling_plays_updates_in_order_and_announces_commands(trainer):
     await api.start()
     settings = TelegramSettings("1234567:POLLING", api_url=api.url)
     stop = asyncio.Event()
-    bot = asyncio.create_task(run(build_application(settings, trainer), settings, stop))
+    bot = asyncio.create_task(run(build_bot(settings, trainer, trainer.store), settings, stop))
     ana = TelegramUser(42)
     try:
         api.push_update(ana.message(1, "/start cold_call"))

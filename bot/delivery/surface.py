@@ -1,0 +1,33 @@
+"""What a chat adapter gives the delivery layer: how to render a reply and how to send it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from bot.messages import Reply
+from bot.storage.base import OutboxItem
+
+Payload = dict[str, Any]
+
+
+class PermanentError(Exception):
+    """The platform will never accept this message (blocked bot, deleted channel...)."""
+
+
+class Surface(Protocol):
+    platform: str
+
+    def render(self, reply: Reply, destination: Mapping[str, Any]) -> Sequence[Payload]:
+        """The platform messages that show `reply`, as JSON-ready dicts, in sending order.
+
+        Called inside the turn's transaction, so it must be pure and quick."""
+        ...
+
+    async def send(self, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
+        """Send one message and return the platform's id for it.
+
+        `earlier` holds the messages of the same reply already sent (with their ids), for a
+        platform where later parts refer to earlier ones (a Slack thread). Raise
+        `PermanentError` when retrying cannot help; any other exception is retried."""
+        ...
