@@ -104,8 +104,11 @@ class FakeBotApi:
                 self.refused.append(ApiCall(method, params))
                 return _too_many_requests(retry_after)
             await self._maybe_hold(params["chat_id"])
+        result = self._result(method, params)
+        if method == "sendMessage":
+            params = {**params, "message_id": result["message_id"]}
         self.calls.append(ApiCall(method, params))
-        return _ok(self._result(method, params))
+        return _ok(result)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))

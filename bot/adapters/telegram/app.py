@@ -107,7 +107,7 @@ class TelegramSurface:
             )
         except (Forbidden, BadRequest) as exc:  # blocked by the user, chat gone, bad markup
             raise PermanentError(str(exc)) from exc
-        return str(sent.message_id)
+        return f"{sent.chat_id} {sent.message_id}"
 
 
 def _payload(out: OutMessage) -> dict[str, Any]:
