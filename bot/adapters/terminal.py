@@ -6,7 +6,8 @@ parts become console output. The console is injected so tests capture it as a st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import singledispatchmethod
 
 from rich.console import Console
 from rich.markup import escape
@@ -36,22 +37,16 @@ class TerminalRenderer:
         for part in reply.parts:
             self.part(part)
 
+    @singledispatchmethod
     def part(self, part: Part) -> None:
-        render: dict[type, Callable[..., None]] = {
-            Notice: self.notice,
-            ScenarioList: self.scenarios,
-            Briefing: self.briefing,
-            PersonaLine: self.persona,
-            Feedback: self.feedback,
-            Scorecard: self.scorecard,
-            Progress: self.progress,
-        }
-        render[type(part)](part)
+        raise TypeError(f"no terminal rendering for {type(part).__name__}")
 
+    @part.register
     def notice(self, notice: Notice) -> None:
         style = {"error": "bold red", "hint": "yellow", "help": ""}.get(notice.kind, "dim")
         self.console.print(escape(notice.text), style=style)
 
+    @part.register
     def scenarios(self, listing: ScenarioList) -> None:
         table = Table(title="Scenarios", show_lines=False)
         for column in ("id", "title", "levels", "skills"):
@@ -63,6 +58,7 @@ class TerminalRenderer:
             "Start one with: roleplay practice SCENARIO [--level LEVEL]", style="dim"
         )
 
+    @part.register
     def briefing(self, b: Briefing) -> None:
         self.console.rule(f"{escape(b.title)} ({b.level})")
         for label, text in (
@@ -76,12 +72,14 @@ class TerminalRenderer:
                 self.console.print(f"[bold]{label}:[/bold] {escape(text)}")
         self.console.print()
 
+    @part.register
     def persona(self, line: PersonaLine) -> None:
         self.console.print(f"[bold cyan]{escape(line.speaker)}:[/bold cyan] {escape(line.text)}")
 
     def learner(self, text: str) -> None:
         self.console.print(f"[bold green]You:[/bold green] {escape(text)}")
 
+    @part.register
     def feedback(self, feedback: Feedback) -> None:
         for item in feedback.items:
             sign = "+" if item.points > 0 else ""
@@ -93,6 +91,7 @@ class TerminalRenderer:
         if feedback.note:
             self.console.print(f"  [dim]{escape(feedback.note)}[/dim]")
 
+    @part.register
     def scorecard(self, card: Scorecard) -> None:
         verdict = "PASS" if card.passed else "FAIL"
         status = "" if card.finished else " (so far)"
@@ -126,6 +125,7 @@ class TerminalRenderer:
                 f"Tip ({escape(tip.technique)}): {escape(tip.text)} [dim]{tip.link}[/dim]"
             )
 
+    @part.register
     def progress(self, progress: Progress) -> None:
         if not progress.rows:
             self.console.print("No finished sessions yet.")

@@ -19,7 +19,10 @@ def bench_command(turns: int, scenario: str, learners: int, content_root: Path |
     """Measure per-turn latency (p50, p99) with and without storage."""
     if turns < 100:
         raise click.BadParameter("use at least 100 turns", param_hint="--turns")
-    figures, extra = benchmark.run(turns, scenario, learners, content_root)
+    try:
+        figures, extra = benchmark.run(turns, scenario, learners, content_root)
+    except benchmark.UnknownScenario as exc:
+        raise click.BadParameter(str(exc), param_hint="--scenario") from exc
     low, median, high = extra["reply_words"]
     click.echo(f"{turns} turns of {low}-{high} words (median {median}) on scenario {scenario}")
     for f in figures:

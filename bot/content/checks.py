@@ -14,9 +14,14 @@ from bot.vocabulary import vocabulary
 class LoadedContent(Protocol):
     """What the cross-file checks read of the loaded content (`content.library.Library` is one)."""
 
-    personas: Mapping[str, Source]
-    flows: Mapping[str, Source]
-    scenarios: Mapping[str, Source]
+    @property
+    def personas(self) -> Mapping[str, Source]: ...
+
+    @property
+    def flows(self) -> Mapping[str, Source]: ...
+
+    @property
+    def scenarios(self) -> Mapping[str, Source]: ...
 
 
 Issue = tuple[list[Any], str]  # (path in the file, message)

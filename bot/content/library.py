@@ -19,7 +19,7 @@ from bot.content.models import Flow, Persona, Scenario
 from bot.content.problems import Problem, display_path
 from bot.content.yaml_source import LineDict, Source, YamlSyntaxError, line_of, parse_yaml
 
-KINDS: dict[str, type[BaseModel]] = {
+KINDS: dict[str, type[Persona] | type[Flow] | type[Scenario]] = {
     "personas": Persona,
     "state_machines": Flow,
     "scenarios": Scenario,
@@ -97,7 +97,7 @@ def _load_file(library: Library, kind: str, path: Path) -> None:
     if not isinstance(raw, LineDict):
         library.problems.append(Problem(name, 1, "expected a mapping of fields at the top level"))
         return
-    model = _validate(library.problems, name, KINDS[kind], raw)
+    model: Persona | Flow | Scenario | None = _validate(library.problems, name, KINDS[kind], raw)
     if model is None:
         return
     if model.id != path.stem:

@@ -159,14 +159,14 @@ class DeliveryWorker:
         try:
             while True:
                 self._again.discard(user_id)
-                played = await self.call_engine(self._play_next, user_id)
+                played = await self.call_engine(self.play_next, user_id)
                 await self._deliver(user_id)
                 if not played and user_id not in self._again:
                     return
         except Exception:
             log.exception("delivery for %s stopped; the next sweep resumes it", user_id)
 
-    def _play_next(self, user_id: str) -> bool:
+    def play_next(self, user_id: str) -> bool:
         """Play the learner's oldest pending message; its answer joins the outbox in the same
         transaction. True if a message was taken off the inbox."""
         item: InboxItem | None = None

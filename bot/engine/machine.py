@@ -76,7 +76,7 @@ class FlowMachine:
             self._machine.set_state(conversation.state, model=visitor)
             try:
                 getattr(visitor, trigger)(visitor)
-                conversation.state = visitor.state
+                conversation.state = visitor.state  # type: ignore[attr-defined]  # set by transitions
                 return visitor.fired[0] if visitor.fired else None
             finally:
                 visitor.conversation = None

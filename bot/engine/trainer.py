@@ -21,6 +21,7 @@ from bot.messages import (
     Inbound,
     Learner,
     Notice,
+    Part,
     Progress,
     Reply,
     Resumable,
@@ -173,7 +174,7 @@ class Trainer:
         self.store.save_turn(session, None, [line.text for line in lines], c.session_state(0))
         briefing = cast.scenario.briefing
         lead = cast.lead
-        parts = (
+        parts: tuple[Part, ...] = (
             Briefing(
                 cast.scenario.id,
                 cast.scenario.title,

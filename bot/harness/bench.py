@@ -12,17 +12,21 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.content.library import load_library
+from bot.delivery import DeliveryWorker
 from bot.engine.cast import Cast
 from bot.engine.conversation import Conversation
 from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
-from bot.messages import Inbound, Learner
+from bot.harness.figures import percentile
+from bot.messages import Inbound, Learner, Reply
 from bot.scoring.detect.detector import default_detector
+from bot.storage.base import OutboxItem
 from bot.storage.sqlite import SqliteStore
 
 SENTENCES = (
@@ -53,11 +57,11 @@ class Figures:
 
     @property
     def p50(self) -> float:
-        return statistics.median(self.latencies_ms)
+        return percentile(self.latencies_ms, 50)
 
     @property
     def p99(self) -> float:
-        return statistics.quantiles(self.latencies_ms, n=100)[98]
+        return percentile(self.latencies_ms, 99)
 
     @property
     def per_second(self) -> float:
@@ -147,15 +151,67 @@ def validate_ms(root: Path | None, rounds: int = 5) -> float:
     return statistics.median(times)
 
 
+class UnknownScenario(Exception):
+    """The scenario asked for is not in the library."""
+
+
+class _BenchSurface:
+    """Every reply part as one outbound message, sent nowhere: measures the queues alone."""
+
+    platform = "bench"
+
+    def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [{"part": type(part).__name__} for part in reply.parts]
+
+    async def send(self, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
+        return str(item.id)
+
+
+def through_queues(
+    trainer: Trainer, store: SqliteStore, scenario: str, texts: list[str], learners: int
+) -> Figures:
+    """A turn as a chat surface plays it: inbox insert, turn plus outbox in one transaction,
+    then each outbound message claimed and marked sent (the network send itself left out)."""
+    worker = DeliveryWorker(trainer, store, _BenchSurface())
+    people = [f"rep{i}" for i in range(learners)]
+    numbers = iter(range(len(texts) * 2 + learners))
+
+    def play(user: str, text: str) -> bool:
+        store.receive("bench", user, "", f"m{next(numbers)}", text, {})
+        worker.play_next(user)
+        ended = False
+        while (item := store.claim_outbox("bench", user, "bench", time.time(), 0)) is not None:
+            store.mark_sent(item.id, str(item.id), time.time())
+            ended = ended or item.payload["part"] == "Scorecard"
+        return ended
+
+    for person in people:
+        play(person, f"/start {scenario}")
+    counter = iter(range(len(texts)))
+
+    def step(text: str) -> None:
+        person = people[next(counter) % learners]
+        if play(person, text):
+            play(person, f"/start {scenario}")
+
+    return _timed("turn through inbox/outbox", texts, step)
+
+
 def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[list[Figures], dict]:
     texts = replies(turns)
+    library = load_library(root)
+    if scenario not in library.scenarios:
+        known = ", ".join(library.scenarios) or "none"
+        raise UnknownScenario(f"unknown scenario {scenario!r}; scenarios: {known}")
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(load_library(root), SqliteStore(Path(tmp) / "bench.db"))
+        store = SqliteStore(Path(tmp) / "bench.db")
+        trainer = Trainer(library, store)
         cast = trainer.casts[scenario]
         scoring = in_process(cast, texts)
         stored = with_storage(trainer, scenario, texts, learners)
-        figures = [scoring, *by_length(scoring, texts), stored, *by_length(stored, texts)]
-        trainer.store.close()
+        queued = through_queues(trainer, store, scenario, texts, learners)
+        figures = [scoring, *by_length(scoring, texts), stored, *by_length(stored, texts), queued]
+        store.close()
     words = [len(t.split()) for t in texts]
     extra = {
         "validate_ms": validate_ms(root),

@@ -217,7 +217,7 @@ class FakeSlack:
     ) -> str:
         """Push one envelope to the connected app; its ack arrives in `socket_acks`."""
         envelope_id = uuid.uuid4().hex
-        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload}
+        envelope: Payload = {"envelope_id": envelope_id, "type": kind, "payload": payload}
         if kind == "events_api":
             envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason}
         await self._sockets[-1].send_json(envelope)
@@ -250,10 +250,10 @@ class Sender:
         self, body: str, content_type: str, timestamp: int | None = None, retry: int = 0
     ) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        headers = {
+        headers: dict[str, str] = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body) or "",
         }
         if retry:
             headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}

@@ -138,7 +138,7 @@ def _skills(learner: Sequence[TurnRecord]) -> tuple[SkillScore, ...]:
 
 
 def _talk_share(turns: Sequence[TurnRecord]) -> float:
-    words = Counter()
+    words: Counter[bool] = Counter()
     for turn in turns:
         words[turn.role == "learner"] += len(WORD.findall(turn.text))
     total = words[True] + words[False]

@@ -9,7 +9,7 @@ migrations = Migrations("roleplay")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["learners"].create(
+    db.table("learners").create(
         {
             "id": int,
             "platform": str,
@@ -22,8 +22,8 @@ def m001_initial(db: Database) -> None:
         not_null={"platform", "user_id"},
         defaults={"feedback_on": 1},
     )
-    db["learners"].create_index(["platform", "user_id"], unique=True)
-    db["sessions"].create(
+    db.table("learners").create_index(["platform", "user_id"], unique=True)
+    db.table("sessions").create(
         {
             "id": int,
             "learner_id": int,
@@ -45,8 +45,8 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("learner_id", "learners", "id")],
         not_null={"learner_id", "scenario_id", "state", "status"},
     )
-    db["sessions"].create_index(["learner_id", "status"])
-    db["turns"].create(
+    db.table("sessions").create_index(["learner_id", "status"])
+    db.table("turns").create(
         {
             "id": int,
             "session_id": int,
@@ -64,8 +64,8 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("session_id", "sessions", "id")],
         not_null={"session_id", "seq", "role", "text"},
     )
-    db["turns"].create_index(["session_id", "seq"], unique=True)
-    db["inbound"].create(
+    db.table("turns").create_index(["session_id", "seq"], unique=True)
+    db.table("inbound").create(
         {"learner_id": int, "message_id": str, "reply": str, "created_at": str},
         pk=("learner_id", "message_id"),
     )
@@ -74,8 +74,8 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_session_position(db: Database) -> None:
     """The turn counter and the buyer's last line move out of the conversation's variables."""
-    db["sessions"].add_column("seq", int, not_null_default=0)
-    db["sessions"].add_column("last_line", str, not_null_default="")
+    db.table("sessions").add_column("seq", int, not_null_default=0)
+    db.table("sessions").add_column("last_line", str, not_null_default="")
     db.execute(
         "UPDATE sessions SET seq = COALESCE(json_extract(variables, '$.seq'), 0),"
         " last_line = COALESCE(json_extract(variables, '$.last_line'), ''),"

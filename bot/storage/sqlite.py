@@ -195,7 +195,7 @@ class SqliteStore:
         state: SessionState,
     ) -> None:
         seq, stamp = session.seq, now()
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         if learner_turn is not None:
             seq += 1
             moves = json.dumps([m.as_dict() for m in learner_turn.moves])

@@ -275,7 +275,7 @@ def session_lines(part: Progress, limit: int = 10) -> str:
     lines = []
     for row in part.rows[:limit]:
         score = "–" if row.score is None else f"{row.score}"
-        mark = {True: ":white_check_mark:", False: ":x:"}.get(row.passed, "")
+        mark = "" if row.passed is None else (":white_check_mark:" if row.passed else ":x:")
         outcome = escape(row.outcome.replace("_", " "))
         lines.append(f"• {row.started_at[:10]}  *{escape(row.title)}*  {score} {mark} {outcome}")
     return "\n".join(lines)

@@ -178,9 +178,8 @@ def build_bot(settings: TelegramSettings, trainer: Trainer, store: QueueStore) -
     """The Application with our handlers; polling keeps PTB's Updater, a webhook does not."""
     builder = Application.builder().token(settings.token)
     builder = builder.concurrent_updates(ChatOrderedProcessor())
-    builder = builder.rate_limiter(
-        AIORateLimiter(overall_max_rate=settings.max_rate, max_retries=SEND_RETRIES)
-    )
+    limiter = AIORateLimiter(overall_max_rate=settings.max_rate, max_retries=SEND_RETRIES)
+    builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's stubs: None only
     if settings.api_url:
         api = settings.api_url.rstrip("/")
         builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")

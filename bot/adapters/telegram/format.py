@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import singledispatch
 from itertools import groupby
 
 from bot.messages import (
@@ -48,7 +49,8 @@ def render(reply: Reply) -> list[OutMessage]:
     messages: list[OutMessage] = []
     for is_line, parts in groupby(reply.parts, key=lambda p: isinstance(p, PersonaLine)):
         if is_line:
-            messages += _chunks("\n".join(persona_line(p) for p in parts))
+            lines = [persona_line(p) for p in parts if isinstance(p, PersonaLine)]
+            messages += _chunks("\n".join(lines))
             continue
         for p in parts:
             messages += _chunks(part(p), p if isinstance(p, ScenarioList) else None)
@@ -62,24 +64,18 @@ def _chunks(html: str, picker: ScenarioList | None = None) -> list[OutMessage]:
     return [OutMessage(c, picker if i == last else None) for i, c in enumerate(chunks)]
 
 
+@singledispatch
 def part(p: Part) -> str:
-    renderers = {
-        Notice: notice,
-        ScenarioList: scenario_list,
-        Briefing: briefing,
-        PersonaLine: persona_line,
-        Feedback: feedback,
-        Scorecard: scorecard,
-        Progress: progress,
-    }
-    return renderers[type(p)](p)
+    raise TypeError(f"no Telegram rendering for {type(p).__name__}")
 
 
+@part.register
 def notice(n: Notice) -> str:
     text = f"<i>{escape(n.text)}</i>" if n.kind == "hint" else escape(n.text)
     return NOTICE_ICONS.get(n.kind, "") + text
 
 
+@part.register
 def scenario_list(s: ScenarioList) -> str:
     if not s.scenarios:
         return "No scenarios are loaded right now."
@@ -94,6 +90,7 @@ def scenario_list(s: ScenarioList) -> str:
     return "\n".join([*lines, "", "Tap a scenario to start it."])
 
 
+@part.register
 def briefing(b: Briefing) -> str:
     lines = [
         f"<b>{escape(b.title)}</b> ({escape(b.level)})",
@@ -108,10 +105,12 @@ def briefing(b: Briefing) -> str:
     return "\n".join(lines)
 
 
+@part.register
 def persona_line(p: PersonaLine) -> str:
     return f"<b>{escape(p.speaker)}:</b> {escape(p.text)}"
 
 
+@part.register
 def feedback(f: Feedback) -> str:
     lines = [f"📝 <b>{_signed(f.points)} points</b>"]
     lines += [
@@ -124,6 +123,7 @@ def feedback(f: Feedback) -> str:
     return "\n".join(lines)
 
 
+@part.register
 def scorecard(c: Scorecard) -> str:
     verdict = "✅ passed" if c.passed else "❌ not passed"
     lines = [
@@ -166,6 +166,7 @@ def _quotes(c: Scorecard) -> list[str]:
     return lines
 
 
+@part.register
 def progress(p: Progress) -> str:
     lines = ["<b>Your progress</b>", f"Trend: {escape(p.trend)}"]
     if not p.rows:
