@@ -17,6 +17,9 @@ class PermanentError(Exception):
 
 class Surface(Protocol):
     platform: str
+    # Messages sent at once by one worker; 0: no cap. A message in flight when the process
+    # dies is sent again, so a platform that cannot tell us it already has one caps this.
+    max_in_flight: int
 
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> Sequence[Payload]:
         """The platform messages that show `reply`, as JSON-ready dicts, in sending order.

@@ -66,9 +66,12 @@ class DeliveryWorker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._engine = ThreadPoolExecutor(1, thread_name_prefix="roleplay-turn")
         self._queue = ThreadPoolExecutor(1, thread_name_prefix="roleplay-queue")
+        # "sent" marks skip the queue: a message sent but not yet marked is what a crash doubles
+        self._marks = ThreadPoolExecutor(1, thread_name_prefix="roleplay-sent")
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._in_flight = asyncio.Semaphore(surface.max_in_flight or 1_000_000)
         self._closing = False
 
     # --- lifecycle -------------------------------------------------------------------
@@ -88,8 +91,8 @@ class DeliveryWorker:
         await self.sweep(force=True)
         while self._drains and time.monotonic() < deadline:
             await asyncio.wait(list(self._drains.values()), timeout=deadline - time.monotonic())
-        self._engine.shutdown(wait=True)
-        self._queue.shutdown(wait=True)
+        for executor in (self._engine, self._queue, self._marks):
+            executor.shutdown(wait=True)
 
     @property
     def closing(self) -> bool:
@@ -215,7 +218,9 @@ class DeliveryWorker:
     async def _send(self, item: OutboxItem, now: float) -> bool:
         earlier = await self._run_queue(self.store.delivered_before, item) if item.position else []
         try:
-            platform_id = await asyncio.wait_for(self.surface.send(item, earlier), SEND_TIMEOUT)
+            async with self._in_flight:
+                send = self.surface.send(item, earlier)
+                platform_id = await asyncio.wait_for(send, SEND_TIMEOUT)
         except PermanentError as exc:
             log.error("message %s cannot be delivered: %s", item.id, exc)
             await self._run_queue(self.store.mark_failed, item.id, str(exc))
@@ -229,7 +234,10 @@ class DeliveryWorker:
             log.warning("message %s not sent (%r); again in %.0f s", item.id, exc, wait)
             await self._run_queue(self.store.mark_retry, item.id, repr(exc), now + wait)
             return False
-        await self._run_queue(self.store.mark_sent, item.id, platform_id, time.time())
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(
+            self._marks, self.store.mark_sent, item.id, platform_id, time.time()
+        )
         return True
 
     # --- helpers -------------------------------------------------------------------------

@@ -159,6 +159,7 @@ class _BenchSurface:
     """Every reply part as one outbound message, sent nowhere: measures the queues alone."""
 
     platform = "bench"
+    max_in_flight = 0
 
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
         return [{"part": type(part).__name__} for part in reply.parts]

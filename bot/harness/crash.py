@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import secrets
@@ -250,6 +251,7 @@ async def run_crash_test(
     scenario: str = "cold_call",
 ) -> CrashReport:
     """Run the whole test in `workdir` (database and bot logs stay there to read)."""
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # resets from kills
     rng = random.Random(seed)
     db = workdir / "crash.db"
     report = CrashReport(surface, workers, learners)

@@ -101,6 +101,7 @@ class FakeSlack:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{token}", self._respond)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -184,9 +185,31 @@ class FakeSlack:
             return {"ok": True, "message_ts": self.next_ts()}
         if method == "views.publish":
             return {"ok": True, "view": params.get("view", {})}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": _resolve(params.get("users", ""))}}
+        if method in ("conversations.history", "conversations.replies"):
+            return {"ok": True, "messages": self._messages(method, params)}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _messages(self, method: str, params: Payload) -> list[Payload]:
+        """Newest first, as Slack lists them: the channel's top level, or one thread."""
+        channel, thread = params.get("channel", ""), params.get("ts")
+        posts = [c for c in self.posts(channel) if c.thread_ts == thread or c.ts == thread]
+        if method == "conversations.history":
+            posts = [c for c in self.posts(channel) if not c.thread_ts]
+        limit = int(params.get("limit", 100))
+        keep_metadata = params.get("include_all_metadata") in ("1", "true", "True")
+        return [
+            {"ts": c.ts, "text": c.text}
+            | (
+                {"metadata": c.params["metadata"]}
+                if keep_metadata and "metadata" in c.params
+                else {}
+            )
+            for c in reversed(posts)
+        ][:limit]
 
     def next_ts(self) -> str:
         n = next(self._ts)
@@ -226,6 +249,8 @@ class FakeSlack:
 
 async def _params(request: web.Request) -> Payload:
     """slack_sdk sends JSON for some methods and form fields (JSON inside) for others."""
+    if request.method == "GET":
+        return dict(request.query)
     if request.content_type == "application/json":
         return await request.json()
     form = dict(parse_qsl(await request.text()))

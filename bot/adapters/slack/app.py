@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 PLATFORM = "slack"
 ELSEWHERE = "Your practice is in our direct messages."
+METADATA_EVENT = "roleplay_reply"  # every post carries its outbox id, to find it after a crash
+RECENT = 50
 # Errors after which sending the same message again can never succeed.
 PERMANENT = {
     "channel_not_found",
@@ -131,6 +133,7 @@ class SlackSurface:
     """Renders replies as Slack calls for the outbox and makes those calls."""
 
     platform = PLATFORM
+    max_in_flight = 0  # a resent post is first looked up by its metadata, so none is doubled
 
     def __init__(self, trainer: Trainer, client: AsyncWebClient) -> None:
         self.trainer = trainer
@@ -163,29 +166,65 @@ class SlackSurface:
             if call["call"] == "home":
                 await self.client.views_publish(user_id=to.user, view=call["view"])
                 return "home"
-            return await self._post(to, call, earlier)
+            if item.attempts > 1:  # a crash may have hit between posting and marking it sent
+                found = await self._posted_before(to, item, earlier)
+                if found:
+                    return found
+            return await self._post(to, item, earlier)
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
             if error in PERMANENT:
                 raise PermanentError(error) from exc
             raise
 
-    async def _post(self, to: Destination, call: Payload, earlier: Sequence[OutboxItem]) -> str:
-        channel, thread = to.channel, to.thread_ts
-        for sent in earlier:  # the reply so far: its DM channel and the thread it opened
-            if sent.payload.get("call") == "post" and sent.platform_id:
-                channel, ts = sent.platform_id.split(" ", 1)
-                if sent.payload.get("starts_thread"):
-                    thread = ts
+    async def _post(self, to: Destination, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
+        call = item.payload
+        channel, thread = _placement(to, item, earlier)
         response = await self.client.chat_postMessage(
             channel=channel,
             text=call["text"],
             blocks=list(call["blocks"]) or None,
-            thread_ts=None if call["starts_thread"] else thread,
+            thread_ts=thread,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id}},
         )
         return f"{response['channel']} {response['ts']}"
+
+    async def _posted_before(
+        self, to: Destination, item: OutboxItem, earlier: Sequence[OutboxItem]
+    ) -> str | None:
+        """The message this outbox row already became, found by the metadata we post with."""
+        channel, thread = _placement(to, item, earlier)
+        if channel.startswith("U"):
+            opened = await self.client.conversations_open(users=channel)
+            channel = opened["channel"]["id"]
+        if thread:
+            found = await self.client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=RECENT
+            )
+        else:
+            found = await self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=RECENT
+            )
+        for message in found.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == item.id:
+                return f"{channel} {message['ts']}"
+        return None
+
+
+def _placement(
+    to: Destination, item: OutboxItem, earlier: Sequence[OutboxItem]
+) -> tuple[str, str | None]:
+    """(channel, thread) of a post: the reply so far knows its DM and the thread it opened."""
+    channel, thread = to.channel, to.thread_ts
+    for sent in earlier:
+        if sent.payload.get("call") == "post" and sent.platform_id:
+            channel, ts = sent.platform_id.split(" ", 1)
+            if sent.payload.get("starts_thread"):
+                thread = ts
+    return channel, None if item.payload.get("starts_thread") else thread
 
 
 # --- the Bolt app ----------------------------------------------------------------------------

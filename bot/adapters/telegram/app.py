@@ -88,6 +88,10 @@ class TelegramSurface:
     """Renders replies as Telegram messages for the outbox and sends them."""
 
     platform = PLATFORM
+    # A bot cannot read its chats back, so a message in flight at a crash may go twice; one
+    # at a time bounds that to one message per crash. Telegram's flood limit (about 30
+    # messages/s per bot) caps the rate well before one-at-a-time sending does.
+    max_in_flight = 1
 
     def __init__(self, application: Application) -> None:
         self.application = application
