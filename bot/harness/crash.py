@@ -262,8 +262,7 @@ async def run_crash_test(
         fake = await FakeSlack().start()
         platform = SlackPlatform(fake, db)
     else:
-        fake = FakeBotApi()
-        await fake.start()
+        fake = await FakeBotApi().start()
         platform = TelegramPlatform(fake, db)
     pool = [Worker(platform, workdir / f"bot-{surface}-{n}.log") for n in range(workers)]
     acked: list[tuple[int, int]] = []
@@ -299,7 +298,7 @@ async def run_crash_test(
         await _drained(http, pool[0])
         codes = await asyncio.gather(*(w.stop() for w in pool))
         report.clean_exits = sum(code == 0 for code in codes)
-    await fake.stop() if isinstance(fake, FakeSlack) else await fake.close()
+    await fake.stop()
     _tally(report, db, platform, set(acked))
     report.seconds = time.monotonic() - started
     return report

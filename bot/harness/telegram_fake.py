@@ -26,7 +26,7 @@ POLL_WAIT = 0.5  # longest a getUpdates long poll waits here, whatever timeout i
 
 
 @dataclass(frozen=True)
-class ApiCall:
+class Call:
     method: str
     params: dict[str, Any]
 
@@ -43,8 +43,8 @@ class FakeBotApi:
     """Answers the Bot API methods the bot uses, in the shapes Telegram returns."""
 
     def __init__(self) -> None:
-        self.calls: list[ApiCall] = []
-        self.refused: list[ApiCall] = []  # sends answered with 429
+        self.calls: list[Call] = []
+        self.refused: list[Call] = []  # sends answered with 429
         self.url = ""
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
@@ -53,7 +53,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(10_000)
         self._runner: web.AppRunner | None = None
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeBotApi:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._answer)
         self._runner = web.AppRunner(app, access_log=None)
@@ -61,9 +61,9 @@ class FakeBotApi:
         await web.TCPSite(self._runner, host, port).start()
         bound_host, bound_port = self._runner.addresses[0][:2]
         self.url = f"http://{bound_host}:{bound_port}"
-        return self.url
+        return self
 
-    async def close(self) -> None:
+    async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -78,14 +78,14 @@ class FakeBotApi:
         self._holds[chat_id] = hold = Hold()
         return hold
 
-    def flood(self, chat_id: int, retry_after: int = 1) -> None:
+    def rate_limit(self, chat_id: int, retry_after: int = 1) -> None:
         """Refuse the next sendMessage to one chat as Telegram's flood control does (429)."""
         self._floods[chat_id] = retry_after
 
-    def calls_to(self, method: str) -> list[ApiCall]:
+    def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    def sent(self, chat_id: int | None = None) -> list[ApiCall]:
+    def sent(self, chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls_to("sendMessage") if chat_id in (None, c.params["chat_id"])]
 
     def texts(self, chat_id: int | None = None) -> list[str]:
@@ -101,13 +101,13 @@ class FakeBotApi:
         if method == "sendMessage":
             retry_after = self._floods.pop(params["chat_id"], None)
             if retry_after is not None:
-                self.refused.append(ApiCall(method, params))
+                self.refused.append(Call(method, params))
                 return _too_many_requests(retry_after)
             await self._maybe_hold(params["chat_id"])
         result = self._result(method, params)
         if method == "sendMessage":
             params = {**params, "message_id": result["message_id"]}
-        self.calls.append(ApiCall(method, params))
+        self.calls.append(Call(method, params))
         return _ok(result)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -89,7 +89,7 @@ async def loopback_bot(
                 await bot.worker.close()
                 await application.stop()
     finally:
-        await api.close()
+        await api.stop()
 
 
 @dataclass(frozen=True)

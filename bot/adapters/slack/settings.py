@@ -6,12 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.adapters.settings import SettingsError
+
 SLACK_API_URL = "https://slack.com/api/"
 MODES = ("socket", "http")
-
-
-class SettingsError(Exception):
-    """The environment does not hold what the chosen transport needs."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.adapters.settings import SettingsError
+
 TOKEN = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_URL = "TELEGRAM_WEBHOOK_URL"
 WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"
@@ -17,10 +19,6 @@ MAX_RATE = "TELEGRAM_MAX_MESSAGES_PER_SECOND"
 DEFAULT_MAX_RATE = 30  # Telegram's documented flood limit for one bot
 DEFAULT_LISTEN = "127.0.0.1:8080"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
-
-
-class SettingsError(ValueError):
-    """A Telegram setting is missing or malformed."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from bot.engine.trainer import Trainer
-from bot.harness.telegram_fake import ApiCall, FakeBotApi, TelegramUser
+from bot.harness.telegram_fake import Call, FakeBotApi, TelegramUser
 from bot.harness.telegram_load import LoopbackBot, loopback_bot
 
 
@@ -34,7 +34,7 @@ class Transcript:
     async def post(self, update: dict[str, Any], secret: str | None = None) -> int:
         return await self.bot.post(self.http, update, secret)
 
-    async def deliver(self, update: dict[str, Any]) -> list[ApiCall]:
+    async def deliver(self, update: dict[str, Any]) -> list[Call]:
         """Post one update; the sendMessage calls it caused, in order."""
         before = len(self.api.sent())
         assert await self.post(update) == 200

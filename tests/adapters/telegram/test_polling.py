@@ -36,7 +36,7 @@ async def test_polling_plays_updates_in_order_and_announces_commands(trainer):
     finally:
         stop.set()
         await asyncio.wait_for(bot, 10)
-        await api.close()
+        await api.stop()
     assert texts[0].startswith("<b>Cold call a VP of Sales</b>")
     assert texts[3].startswith("💡 ")
     [commands] = api.calls_to("setMyCommands")
