@@ -11,13 +11,13 @@ from bot.harness.crash import CrashReport, run_crash_test
 
 
 def assert_nothing_lost(report: CrashReport, kills: int) -> None:
-    assert report.kills == kills
-    assert report.turns_sent > 0 and report.turns_stored == report.turns_sent
-    assert report.lost_turns == 0
-    assert report.replies_missing == 0
-    assert report.duplicate_replies <= report.kills  # at most the one part in flight per kill
-    assert report.integrity == "ok"
-    assert report.clean_exits == report.workers  # SIGTERM drains and exits 0
+    assert report.kills == kills, report
+    assert report.turns_sent > 0 and report.turns_stored == report.turns_sent, report
+    assert report.lost_turns == 0, report
+    assert report.replies_missing == 0, report
+    assert report.duplicate_replies <= report.kills, report  # one part in flight per kill
+    assert report.integrity == "ok", report
+    assert report.clean_exits == report.workers, report  # SIGTERM drains and exits 0
 
 
 @pytest.mark.parametrize("surface", ["slack", "telegram"])
