@@ -22,7 +22,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
 from bot.messages import Inbound, Learner
-from bot.scoring.detect.detector import default_detector
+from bot.scoring.detect import default_detector
 from bot.storage.sqlite import Store
 
 SENTENCES = (

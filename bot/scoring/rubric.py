@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.content.models import Scenario, State
 from bot.messages import FeedbackItem
-from bot.scoring.detect.result import Detection
+from bot.scoring.detect import Detection
 from bot.vocabulary import vocabulary
 
 
