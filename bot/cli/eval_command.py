@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.scoring.detect.detector import RuleError
+from bot.scoring.detect import RuleError
 from bot.scoring.evaluate import LabelFileError, Report, evaluate_file
 
 

@@ -29,7 +29,7 @@ from bot.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.scoring.detect.detector import MoveDetector, default_detector
+from bot.scoring.detect import Detector, default_detector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
 from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
@@ -45,9 +45,7 @@ def clean_text(text: str) -> str:
 
 
 class Trainer:
-    def __init__(
-        self, library: Library, store: Store, detector: MoveDetector | None = None
-    ) -> None:
+    def __init__(self, library: Library, store: Store, detector: Detector | None = None) -> None:
         self.library = library
         self.store = store
         self.detector = detector or default_detector()

@@ -10,7 +10,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.effects import apply_effects
 from bot.engine.lines import fill, pick, revealed_text
 from bot.messages import PersonaLine
-from bot.scoring.detect.result import Detection
+from bot.scoring.detect import Detection
 from bot.scoring.rubric import score_moves
 from bot.storage.base import ScoredMove
 

@@ -25,7 +25,7 @@ from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
 from bot.harness.figures import percentile
 from bot.messages import Inbound, Learner, Reply
-from bot.scoring.detect.detector import default_detector
+from bot.scoring.detect import default_detector
 from bot.storage.base import OutboxItem
 from bot.storage.sqlite import SqliteStore
 

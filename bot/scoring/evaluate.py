@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.scoring.detect.detector import MoveDetector, default_detector
-from bot.scoring.detect.result import Detection
+from bot.scoring.detect import Detection, Detector, default_detector
 from bot.vocabulary import vocabulary
 
 
@@ -149,7 +148,7 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
-def evaluate(examples: Iterable[Example], detector: MoveDetector | None = None) -> Report:
+def evaluate(examples: Iterable[Example], detector: Detector | None = None) -> Report:
     """Score the detector on labelled examples, collecting false positives and negatives."""
     detector = detector or default_detector()
     scores = {m: MoveScore(m) for m in vocabulary().ids}
@@ -171,5 +170,5 @@ def evaluate(examples: Iterable[Example], detector: MoveDetector | None = None) 
     return Report(scores=scores, examples=count, errors=errors)
 
 
-def evaluate_file(path: Path, detector: MoveDetector | None = None) -> Report:
+def evaluate_file(path: Path, detector: Detector | None = None) -> Report:
     return evaluate(load_examples(path), detector)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.content.models import Scenario, State
 from bot.messages import FeedbackItem
-from bot.scoring.detect.result import Detection
+from bot.scoring.detect import Detection
 from bot.storage.base import ScoredMove
 from bot.vocabulary import vocabulary
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
 
 from bot.content.models import Persona, Scenario, State
 from bot.messages import LedgerLine, QuotedReply, Scorecard, SkillScore, Tip
@@ -25,63 +28,15 @@ DISCOVERY = {
 }
 PITCH = {"value_statement", "feature_dump"}
 WORD = re.compile(r"[\w']+")
-STOPWORDS = frozenset(
-    [
-        "about",
-        "after",
-        "again",
-        "also",
-        "because",
-        "been",
-        "before",
-        "being",
-        "could",
-        "doing",
-        "every",
-        "from",
-        "have",
-        "having",
-        "into",
-        "just",
-        "more",
-        "most",
-        "much",
-        "only",
-        "other",
-        "over",
-        "really",
-        "same",
-        "should",
-        "some",
-        "such",
-        "than",
-        "that",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "very",
-        "want",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "with",
-        "would",
-        "your",
-        "you're",
-        "we're",
-        "it's",
-        "don't",
-    ]
-)
+STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
+
+
+def _stopwords() -> frozenset[str]:
+    """The words of ``stopwords.yaml``: too general to count as the buyer's own words."""
+    return frozenset(yaml.safe_load(STOPWORDS_FILE.read_text(encoding="utf-8"))["stopwords"])
+
+
+STOPWORDS = _stopwords()
 
 
 def build_scorecard(

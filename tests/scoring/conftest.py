@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scoring.detect.detector import MoveDetector, default_detector
+from bot.scoring.detect import MoveDetector, default_detector
 
 
 @pytest.fixture(scope="session")

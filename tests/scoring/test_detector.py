@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.detect.detector import MoveDetector, RuleError, default_detector
-from bot.scoring.detect.result import Detection
+from bot.scoring.detect import Detection, MoveDetector, RuleError, default_detector
 from bot.vocabulary import vocabulary
 from tests.scoring.conftest import moves
 

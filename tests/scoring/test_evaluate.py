@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.detect.result import Detection, Evidence
+from bot.scoring.detect import Detection, Evidence
 from bot.scoring.evaluate import LabelFileError, evaluate, evaluate_file, load_examples
 
 

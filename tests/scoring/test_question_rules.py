@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scoring.detect.detector import MoveDetector
+from bot.scoring.detect import MoveDetector
 from tests.scoring.conftest import moves
 
 # (buyer line, reply, moves that must all be detected)

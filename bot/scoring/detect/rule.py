@@ -1,0 +1,200 @@
+"""One compiled rule: its patterns and conditions, and how it finds evidence in a reply."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from bot.scoring.detect.text import Analysis
+
+FLAGS = re.MULTILINE  # text is lower-cased before matching, so patterns are lower case
+_MAX_MATCHES_PER_RULE = 25
+_MAX_COMBOS = 512  # cached alternations of unlocked branches, per rule
+
+
+@dataclass
+class Rule:
+    """A rule of a rule file, compiled; ``match`` gives its first evidence span in a reply."""
+
+    id: str
+    move: str
+    scope: str
+    # one compiled regex per listed pattern, each with the lower-case literals one of which
+    # must occur for it to match (None: no usable literal): a cheap substring prefilter
+    branches: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]
+    # literal groups from ``requires`` / ``reply_requires``: each group must be present
+    literals: tuple[frozenset[str], ...] = ()
+    # per branch, the other literal groups it needs besides its own (one literal of each)
+    needs: tuple[tuple[frozenset[str], ...], ...] = ()
+    requires: tuple[re.Pattern[str], ...] = ()
+    excludes: re.Pattern[str] | None = None
+    reply_requires: tuple[re.Pattern[str], ...] = ()
+    reply_excludes: re.Pattern[str] | None = None
+    context_requires: re.Pattern[str] | None = None
+    context_excludes: re.Pattern[str] | None = None
+    requires_anywhere: re.Pattern[str] | None = None
+    max_words: int | None = None
+    min_words: int | None = None
+    reply_max_words: int | None = None
+    first_sentences: int | None = None
+    requires_moves: frozenset[str] = field(default_factory=frozenset)
+    excludes_moves: frozenset[str] = field(default_factory=frozenset)
+    file: str = ""
+    case_sensitive: bool = False
+    evidence: str = "match"  # or "sentence": quote the whole sentence (e.g. a listed dump)
+    # all branches as one alternation (None: a single branch, or they cannot be combined):
+    # one regex scan finds the earliest match of any branch, ties going to the first branch
+    combined: re.Pattern[str] | None = None
+    _combos: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict)
+
+    def unit_ok(self, a: Analysis, index: int) -> bool:
+        unit = a.units[index]
+        if self.scope == "question" and not unit.question:
+            return False
+        if self.first_sentences is not None and index >= self.first_sentences:
+            return False
+        if self.max_words is not None and a.words(index) > self.max_words:
+            return False
+        if self.min_words is not None and a.words(index) < self.min_words:
+            return False
+        if self.scope == "reply":
+            return True
+        text = (a.orig if self.case_sensitive else a.text)[unit.start : unit.end]
+        if any(p.search(text) is None for p in self.requires):
+            return False
+        return not (self.excludes is not None and self.excludes.search(text))
+
+    def reply_ok(self, a: Analysis, found: set[str]) -> bool:
+        if self.requires_moves and not (self.requires_moves & found):
+            return False
+        if self.excludes_moves & found:
+            return False
+        if self.reply_max_words is not None and a.words(-1) > self.reply_max_words:
+            return False
+        if self.context_requires is not None and not self.context_requires.search(a.context):
+            return False
+        return not (self.context_excludes is not None and self.context_excludes.search(a.context))
+
+    def reply_text_ok(self, a: Analysis) -> bool:
+        """Conditions on the whole reply (checked only once a pattern has matched)."""
+        if self.requires_anywhere is not None and not (
+            self.requires_anywhere.search(a.text) or self.requires_anywhere.search(a.context)
+        ):
+            return False
+        text = a.orig if self.case_sensitive else a.text
+        if self.scope == "reply" and any(p.search(text) is None for p in self.requires):
+            return False
+        if self.scope == "reply" and self.excludes is not None and self.excludes.search(text):
+            return False
+        if any(p.search(text) is None for p in self.reply_requires):
+            return False
+        return not (self.reply_excludes is not None and self.reply_excludes.search(text))
+
+    def _windows(self, a: Analysis) -> list[tuple[int, int]]:
+        units = a.units
+        if self.first_sentences is not None:
+            units = units[: self.first_sentences]
+        if self.scope == "question":
+            units = [u for u in units if u.question]
+        elif self.first_sentences is None:
+            return [(0, len(a.text))]
+        return [(u.start, u.end) for u in units]
+
+    def match(
+        self, a: Analysis, found: set[str], present: set[str], candidates: list[re.Pattern[str]]
+    ) -> tuple[int, int] | None:
+        """First evidence span of this rule; ``candidates`` are the branches that passed the
+        literal prefilter (see ``MoveDetector.detect``)."""
+        if self.scope == "question" and not a.has_question:
+            return None
+        for group in self.literals:
+            if present.isdisjoint(group):
+                return None
+        if not self.reply_ok(a, found):
+            return None
+        text = a.orig if self.case_sensitive else a.text
+        checked: dict[int, bool] = {}  # sentence index -> sentence conditions hold
+        combined = None
+        if len(candidates) > 1:
+            key = tuple(map(id, candidates))
+            combined = self._combos.get(key)
+            if combined is None and len(self._combos) < _MAX_COMBOS:
+                combined = self._combos[key] = re.compile(
+                    "|".join(p.pattern for p in candidates), FLAGS
+                )
+        for start, end in self._windows(a):
+            best: tuple[int, int] | None = None
+            if combined is not None:
+                best = self._first_any(a, text, combined, start, end, checked)
+            if combined is None or (best is not None and best[0] < 0):  # empty match: one by one
+                best = None
+                for pattern in candidates:
+                    span = self._first(a, text, pattern, start, end, checked)
+                    if span is not None and (best is None or span[0] < best[0]):
+                        best = span
+            if best is not None:
+                if not self.reply_text_ok(a):
+                    return None
+                if self.evidence == "sentence":
+                    unit = a.units[max(bisect_right(a.starts, best[0]) - 1, 0)]
+                    line = a.text[unit.start : unit.end]
+                    lead = len(line) - len(line.lstrip())
+                    return unit.start + lead, unit.start + len(line.rstrip())
+                return best
+        return None
+
+    def _first_any(
+        self,
+        a: Analysis,
+        text: str,
+        pattern: re.Pattern[str],
+        start: int,
+        end: int,
+        checked: dict[int, bool],
+    ) -> tuple[int, int] | None:
+        """Like ``_first`` for the combined alternation of all branches. A match in a sentence
+        that fails the conditions resumes the search at the next sentence. Returns (-1, -1) on
+        an empty match, which could hide a branch: the caller then goes branch by branch."""
+        units = a.units
+        pos = start
+        for _ in range(_MAX_MATCHES_PER_RULE):
+            m = pattern.search(text, pos, end)
+            if m is None:
+                return None
+            s, e = m.span()
+            if s == e:
+                return -1, -1
+            index = a.unit_of(s)
+            if self._sentence_ok(a, index, checked):
+                return s, e
+            if index + 1 >= len(units):
+                return None
+            pos = max(units[index + 1].start, pos + 1)
+        return None
+
+    def _first(
+        self,
+        a: Analysis,
+        text: str,
+        pattern: re.Pattern[str],
+        start: int,
+        end: int,
+        checked: dict[int, bool],
+    ) -> tuple[int, int] | None:
+        """The first match of one pattern in a window whose sentence passes the conditions."""
+        for n, m in enumerate(pattern.finditer(text, start, end)):
+            if n >= _MAX_MATCHES_PER_RULE:
+                return None
+            if m.end() == m.start():
+                continue
+            if self._sentence_ok(a, a.unit_of(m.start()), checked):
+                return m.start(), m.end()
+        return None
+
+    def _sentence_ok(self, a: Analysis, index: int, checked: dict[int, bool]) -> bool:
+        """Sentence conditions of this rule, checked once per sentence (``checked`` caches)."""
+        ok = checked.get(index)
+        if ok is None:
+            ok = checked[index] = self.unit_ok(a, index)
+        return ok
