@@ -183,3 +183,27 @@ def test_home_of_one_learner_is_published_to_that_learner_only(slack: SlackWorld
     (home,) = [c for c in slack.open_home("UB") if c.method == "views.publish"]
     assert home.params["user_id"] == "UB"
     assert "No finished sessions yet." in home.shows()
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def test_healthz_reports_the_inbox_and_outbox_backlog(slack: SlackWorld) -> None:
+    import httpx
+
+    health = slack.url.replace("/slack/events", "/healthz")
+    slack.command("U1", "start cold_call")
+    empty = httpx.get(health).json()
+    assert empty == {
+        "ok": True,
+        "inbox_pending": 0,
+        "inbox_failed": 0,
+        "outbox_pending": 0,
+        "outbox_failed": 0,
+    }
+    slack.fake.rate_limit(dm_channel("U1"), retry_after=1)
+    assert slack.post(slack.sender.event(slack.sender.dm("U1", REPLY))).status == 200
+    waiting = httpx.get(health).json()  # stored, and its answer waits out Slack's 429
+    assert waiting["inbox_pending"] + waiting["outbox_pending"] >= 1
+    slack.settle()
+    assert httpx.get(health).json()["outbox_pending"] == 0
