@@ -79,7 +79,7 @@ class Tally:
     failures: int = 0
 
 
-class Learner:
+class SimulatedRep:
     """One simulated rep: starts the scenario, then replies in its thread."""
 
     def __init__(self, n: int, http: aiohttp.ClientSession, url: str, fake: FakeSlack) -> None:
@@ -138,10 +138,10 @@ async def run_load(
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             base = f"http://127.0.0.1:{settings.port}"
             await _wait_until_up(http, base + "/healthz")
-            warm = Learner(-1, http, base + PATH, fake)  # first auth.test, thread, connection
+            warm = SimulatedRep(-1, http, base + PATH, fake)  # first auth.test, thread, connection
             await warm.send(warm.sender.command(warm.user, "help"), Tally([], []))
             start = time.perf_counter()
-            reps = [Learner(n, http, base + PATH, fake) for n in range(learners)]
+            reps = [SimulatedRep(n, http, base + PATH, fake) for n in range(learners)]
             await asyncio.gather(*(r.practise(scenario, replies, tally) for r in reps))
             seconds = time.perf_counter() - start
     finally:

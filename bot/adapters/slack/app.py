@@ -74,12 +74,12 @@ class Destination:
 
 
 @dataclass(frozen=True)
-class Turn:
+class Incoming:
     inbound: Inbound
     to: Destination
 
 
-# --- Slack payload → Turn -------------------------------------------------------------------
+# --- Slack payload → Incoming -------------------------------------------------------------------
 
 
 def learner(team_id: str, user_id: str, name: str = "") -> Learner:
@@ -87,7 +87,7 @@ def learner(team_id: str, user_id: str, name: str = "") -> Learner:
     return Learner(PLATFORM, f"{team_id}:{user_id}", name)
 
 
-def message_turn(body: Payload, event: Payload) -> Turn | None:
+def message_turn(body: Payload, event: Payload) -> Incoming | None:
     """A learner's DM, or None for bots, edits, deletions, joins and non-DM channels."""
     if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
         return None
@@ -97,10 +97,10 @@ def message_turn(body: Payload, event: Payload) -> Turn | None:
     team = body.get("team_id") or event.get("team") or ""
     message_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     inbound = Inbound(learner(team, user), unescape(text), f"event:{message_id}")
-    return Turn(inbound, Destination(team, user, event["channel"], event.get("thread_ts")))
+    return Incoming(inbound, Destination(team, user, event["channel"], event.get("thread_ts")))
 
 
-def command_turn(command: Payload) -> Turn:
+def command_turn(command: Payload) -> Incoming:
     """`/roleplay hint` → engine text `/hint`; a bare `/roleplay` shows the scenario picker."""
     words = unescape(command.get("text") or "").strip().lstrip("/")
     text = "/" + (words or "scenarios")
@@ -114,16 +114,16 @@ def command_turn(command: Payload) -> Turn:
         response_url=command.get("response_url"),
         origin_channel=command.get("channel_id"),
     )
-    return Turn(Inbound(who, text, f"command:{command['trigger_id']}"), to)
+    return Incoming(Inbound(who, text, f"command:{command['trigger_id']}"), to)
 
 
-def start_turn(body: Payload, action: Payload) -> Turn:
+def start_turn(body: Payload, action: Payload) -> Incoming:
     """A Start button from a picker (in a DM, an ephemeral message or the Home tab)."""
     user = body["user"]
     team = user.get("team_id") or (body.get("team") or {}).get("id", "")
     value = " ".join(str(action.get("value", "")).split())
     inbound = Inbound(learner(team, user["id"]), f"/start {value}", f"action:{body['trigger_id']}")
-    return Turn(inbound, Destination(team, user["id"], user["id"]))
+    return Incoming(inbound, Destination(team, user["id"], user["id"]))
 
 
 # --- Reply → outbox → Slack calls -----------------------------------------------------------
@@ -259,7 +259,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     return [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
 
 
-async def accept(worker: DeliveryWorker, turn: Turn) -> None:
+async def accept(worker: DeliveryWorker, turn: Incoming) -> None:
     await worker.accept(turn.inbound, asdict(turn.to))
 
 

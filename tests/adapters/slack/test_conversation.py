@@ -15,7 +15,7 @@ from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, dm_channel
 from bot.messages import Inbound, Learner, PersonaLine, Reply
 from bot.storage.sqlite import SqliteStore
-from tests.adapters.slack.conftest import SlackWorld, count, posted
+from tests.helpers.slack import SlackWorld, count, posted
 
 OPENING = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
 

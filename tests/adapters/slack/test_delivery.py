@@ -11,7 +11,7 @@ import pytest
 from bot.harness.slack_fake import dm_channel
 from bot.messages import Learner
 from bot.storage.sqlite import SqliteStore
-from tests.adapters.slack.conftest import SlackWorld, count, posted
+from tests.helpers.slack import SlackWorld, count, posted
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
 

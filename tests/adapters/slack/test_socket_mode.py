@@ -13,7 +13,7 @@ from bot.delivery import DeliveryWorker
 from bot.engine.trainer import Trainer
 from bot.harness.slack_fake import Call, FakeSlack, Payload, Sender, dm_channel
 from bot.storage.sqlite import SqliteStore
-from tests.adapters.slack.conftest import Loop, count
+from tests.helpers.slack import Loop, count
 
 REPLY = "Hi Dana, this is Sam from Kestrel. Could I ask you a couple of quick questions?"
 

@@ -1,0 +1,1 @@
+"""Helpers shared by tests, imported from here (conftest files hold only fixtures)."""
