@@ -173,12 +173,15 @@ class DeliveryWorker:
         """Play the learner's oldest pending message; its answer joins the outbox in the same
         transaction. True if a message was taken off the inbox."""
         item: InboxItem | None = None
+        early = self.store.next_inbox(self.platform, user_id)  # a read: no lock held yet
+        prepared = self.trainer.prepare(_inbound(early)) if early else None
         try:
             with self.store.transaction():
                 item = self.store.next_inbox(self.platform, user_id)
                 if item is None:
                     return False
-                reply = self.trainer.handle(_inbound(item))
+                ready = prepared if early is not None and early.id == item.id else None
+                reply = self.trainer.handle(_inbound(item), ready)
                 self.store.enqueue(item, self.surface.render(reply, item.destination))
                 self.store.finish_inbox(item.id, "done")
             return True

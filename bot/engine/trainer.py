@@ -8,6 +8,7 @@ before gets the stored reply instead of a second turn.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.analytics.progress import learner_progress
 from bot.content.library import Library
@@ -29,7 +30,7 @@ from bot.messages import (
     ScenarioList,
     Scorecard,
 )
-from bot.scoring.detect import Detector, default_detector
+from bot.scoring.detect import Detection, Detector, default_detector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
 from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
@@ -44,6 +45,19 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARS.sub("", text).strip()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Moves detected for a reply outside the turn's transaction (`Trainer.prepare`)."""
+
+    session_id: int
+    seq: int
+    text: str
+    detections: tuple[Detection, ...]
+
+    def fits(self, session: SessionRecord, text: str) -> bool:
+        return (self.session_id, self.seq, self.text) == (session.id, session.seq, text)
+
+
 class Trainer:
     def __init__(self, library: Library, store: Store, detector: Detector | None = None) -> None:
         self.library = library
@@ -53,15 +67,33 @@ class Trainer:
 
     # --- the port -------------------------------------------------------------------
 
-    def handle(self, inbound: Inbound) -> Reply:
+    def prepare(self, inbound: Inbound) -> Prepared | None:
+        """Detect a reply's moves before the write lock is taken: detection is most of a
+        turn's time, and other writers (a platform's acknowledgement waits on the inbox
+        insert) should not wait for it. The turn uses them only if the session has not
+        moved on in between."""
+        if parse_command(inbound.text) is not None:
+            return None
+        text = clean_text(inbound.text)
+        if not text or len(text) > MAX_REPLY_CHARS:
+            return None
+        who = inbound.learner
+        session = self.store.active_session_of(who.platform, who.user_id)
+        if session is None:
+            return None
+        detections = self.detector.detect(text, session.last_line)
+        return Prepared(session.id, session.seq, text, detections)
+
+    def handle(self, inbound: Inbound, prepared: Prepared | None = None) -> Reply:
         """Apply one inbound message (a reply or a /command) and return what to show."""
+        prepared = prepared or self.prepare(inbound)
         with self.store.transaction():
             learner = self._learner(inbound.learner)
             if inbound.message_id:
                 stored = self.store.inbound_reply(learner.id, inbound.message_id)
                 if stored is not None:
                     return Reply.from_json(stored)
-            reply = self._dispatch(learner, inbound.text)
+            reply = self._dispatch(learner, inbound.text, prepared)
             if inbound.message_id:
                 self.store.record_inbound(learner.id, inbound.message_id, reply.to_json())
             return reply
@@ -97,7 +129,7 @@ class Trainer:
 
     # --- dispatch -------------------------------------------------------------------
 
-    def _dispatch(self, learner: LearnerRecord, text: str) -> Reply:
+    def _dispatch(self, learner: LearnerRecord, text: str, prepared: Prepared | None) -> Reply:
         command = parse_command(text)
         if command is not None:
             return self._command(learner, command)
@@ -118,7 +150,7 @@ class Trainer:
                 "No practice is running. /scenarios lists what you can practise; "
                 "/start SCENARIO begins one."
             )
-        return self._turn(learner, session, text)
+        return self._turn(learner, session, text, prepared)
 
     def _command(self, learner: LearnerRecord, command: Command) -> Reply:
         handlers = {
@@ -201,12 +233,21 @@ class Trainer:
                     i for i in ids if i not in c.revealed.get(kind, [])
                 )
 
-    def _turn(self, learner: LearnerRecord, session: SessionRecord, text: str) -> Reply:
+    def _turn(
+        self,
+        learner: LearnerRecord,
+        session: SessionRecord,
+        text: str,
+        prepared: Prepared | None = None,
+    ) -> Reply:
         cast = self._cast_for(session)
         if isinstance(cast, Reply):
             return cast
         c = Conversation.from_session(session)
-        detections = self.detector.detect(text, session.last_line)
+        if prepared is not None and prepared.fits(session, text):
+            detections = prepared.detections
+        else:
+            detections = self.detector.detect(text, session.last_line)
         result = play_turn(cast, c, detections, (session.id, session.turn_count + 1))
         said = LearnerTurn(text, result.scored, result.points, result.state_before)
         self.store.save_turn(

@@ -136,6 +136,15 @@ class SqliteStore:
     def active_session(self, learner_id: int) -> SessionRecord | None:
         return self._session_where("learner_id = ? AND status = 'active'", (learner_id,))
 
+    def active_session_of(self, platform: str, user_id: str) -> SessionRecord | None:
+        row = self._one(
+            "SELECT s.* FROM sessions s JOIN learners l ON l.id = s.learner_id"
+            " WHERE l.platform = ? AND l.user_id = ? AND s.status = 'active'"
+            " ORDER BY s.id DESC LIMIT 1",
+            (platform, user_id),
+        )
+        return None if row is None else _session(row)
+
     def last_session(self, learner_id: int) -> SessionRecord | None:
         return self._session_where("learner_id = ?", (learner_id,))
 

@@ -199,3 +199,20 @@ def test_a_session_whose_content_broke_is_kept_and_explained(db_path: Path, cont
     assert "cannot be played right now" in notice.text
     row = session_row(broken)
     assert (row.status, row.turn_count) == ("active", 0)
+
+
+def test_moves_detected_before_the_lock_are_used_only_for_the_same_session_position(
+    tiny_trainer: Trainer,
+) -> None:
+    who = Learner("test", "prep")
+    tiny_trainer.handle(Inbound(who, "/start tiny_call"))
+    ask = Inbound(who, ASK)
+    early = tiny_trainer.prepare(ask)
+    assert early is not None and {d.move for d in early.detections} >= {"permission_ask"}
+    session = tiny_trainer.store.active_session_of("test", "prep")
+    assert early.fits(session, ASK)
+    tiny_trainer.handle(Inbound(who, "/hint"))  # a hint does not move the conversation
+    tiny_trainer.handle(ask, early)
+    moved = tiny_trainer.store.session(session.id)
+    assert not early.fits(moved, ASK)  # a later reply would detect again, with the new line
+    assert tiny_trainer.prepare(Inbound(who, "/hint")) is None  # commands detect nothing
