@@ -8,6 +8,8 @@ import asyncio
 import itertools
 import json
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +53,8 @@ class FakeBotApi:
         self._holds: dict[int, Hold] = {}
         self._floods: dict[int, int] = {}  # chat id -> seconds to ask the next send to wait
         self._message_ids = itertools.count(10_000)
+        self.sent_to: Counter[int] = Counter()  # sendMessage calls per chat
+        self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeBotApi:
@@ -61,6 +65,7 @@ class FakeBotApi:
         await web.TCPSite(self._runner, host, port).start()
         bound_host, bound_port = self._runner.addresses[0][:2]
         self.url = f"http://{bound_host}:{bound_port}"
+        self._changed = asyncio.Condition()
         return self
 
     async def stop(self) -> None:
@@ -107,8 +112,18 @@ class FakeBotApi:
         result = self._result(method, params)
         if method == "sendMessage":
             params = {**params, "message_id": result["message_id"]}
+            self.sent_to[params["chat_id"]] += 1
         self.calls.append(Call(method, params))
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
         return _ok(result)
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Wait until `predicate()` holds, re-checked after every call the fake answers."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))

@@ -132,12 +132,12 @@ async def run_load(
     async def one_chat(bot: LoopbackBot, http: aiohttp.ClientSession, n: int) -> None:
         user = TelegramUser(500_000 + n, f"Rep{n}")
         texts = [f"/start {scenario}", *itertools.islice(itertools.cycle(LINES), turns)]
+        chat = user.chat["id"]
         for text in texts:
             started = time.perf_counter()
-            answered = len(bot.api.sent(user.chat["id"]))
+            answered = bot.api.sent_to[chat]
             statuses.append(await bot.post(http, user.message(next(update_ids), text)))
-            while len(bot.api.sent(user.chat["id"])) == answered:  # until the reply arrives
-                await asyncio.sleep(0.002)
+            await bot.api.wait_for(lambda seen=answered: bot.api.sent_to[chat] > seen)
             latencies.append(time.perf_counter() - started)
 
     async with (
