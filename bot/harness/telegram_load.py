@@ -12,9 +12,11 @@ import asyncio
 import itertools
 import secrets
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -92,6 +94,10 @@ async def loopback_bot(
         await api.stop()
 
 
+def _more_than(counts: Counter[int], key: int, seen: int) -> bool:
+    return counts[key] > seen
+
+
 @dataclass(frozen=True)
 class LoadResult:
     chats: int
@@ -137,7 +143,7 @@ async def run_load(
             started = time.perf_counter()
             answered = bot.api.sent_to[chat]
             statuses.append(await bot.post(http, user.message(next(update_ids), text)))
-            await bot.api.wait_for(lambda seen=answered: bot.api.sent_to[chat] > seen)
+            await bot.api.wait_for(partial(_more_than, bot.api.sent_to, chat, answered))
             latencies.append(time.perf_counter() - started)
 
     async with (
