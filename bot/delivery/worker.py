@@ -66,7 +66,9 @@ class DeliveryWorker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._engine = ThreadPoolExecutor(1, thread_name_prefix="roleplay-turn")
         self._queue = ThreadPoolExecutor(1, thread_name_prefix="roleplay-queue")
-        # "sent" marks skip the queue: a message sent but not yet marked is what a crash doubles
+        # Two writes skip the queue: the inbox insert a platform's acknowledgement waits for,
+        # and the "sent" mark (a message sent but not yet marked is what a crash doubles).
+        self._inbox = ThreadPoolExecutor(1, thread_name_prefix="roleplay-inbox")
         self._marks = ThreadPoolExecutor(1, thread_name_prefix="roleplay-sent")
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
@@ -91,7 +93,7 @@ class DeliveryWorker:
         await self.sweep(force=True)
         while self._drains and time.monotonic() < deadline:
             await asyncio.wait(list(self._drains.values()), timeout=deadline - time.monotonic())
-        for executor in (self._engine, self._queue, self._marks):
+        for executor in (self._engine, self._queue, self._inbox, self._marks):
             executor.shutdown(wait=True)
 
     @property
@@ -116,7 +118,8 @@ class DeliveryWorker:
         if self._closing:
             raise Closing()
         who = inbound.learner
-        new = await self._run_queue(
+        new = await asyncio.get_running_loop().run_in_executor(
+            self._inbox,
             self.store.receive,
             self.platform,
             who.user_id,

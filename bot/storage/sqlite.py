@@ -33,6 +33,15 @@ from bot.storage.base import (
 from bot.storage.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
+# Writers in one process queue on a fair lock instead of SQLite's busy handler, which
+# sleeps in growing steps (up to 100 ms) while another thread holds the write lock.
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.Lock:
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(path, threading.Lock())
 
 
 def now() -> str:
@@ -45,6 +54,7 @@ class SqliteStore:
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._writer = _writer_lock(str(Path(self.path).expanduser().resolve()))
         self.db.enable_wal()
         migrations.apply(self.db)
 
@@ -80,13 +90,14 @@ class SqliteStore:
         if conn.in_transaction:
             yield self
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._writer:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def count(self, table: str, where: str = "", params: Sequence[Any] = ()) -> int:
         """Rows in a table: for commands and tests that report on the database."""
