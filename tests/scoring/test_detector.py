@@ -9,7 +9,7 @@ import pytest
 
 from bot.scoring.detect import Detection, MoveDetector, RuleError, default_detector
 from bot.vocabulary import vocabulary
-from tests.scoring.conftest import moves
+from tests.helpers.scoring import moves
 
 # (buyer line, reply, move that must be detected)
 POSITIVES = [
