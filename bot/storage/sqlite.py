@@ -33,15 +33,40 @@ from bot.storage.base import (
 from bot.storage.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
-# Writers in one process queue on a fair lock instead of SQLite's busy handler, which
-# sleeps in growing steps (up to 100 ms) while another thread holds the write lock.
-_WRITERS: dict[str, threading.Lock] = {}
-_WRITERS_GUARD = threading.Lock()
 
 
-def _writer_lock(path: str) -> threading.Lock:
-    with _WRITERS_GUARD:
-        return _WRITERS.setdefault(path, threading.Lock())
+class _WriterGate:
+    """Writers in one process take turns here instead of in SQLite's busy handler, which
+    sleeps in growing steps (up to 100 ms) while another thread holds the write lock. An
+    urgent writer (the inbox insert a platform's acknowledgement waits for) goes first."""
+
+    def __init__(self) -> None:
+        self._free = threading.Condition()
+        self._busy = False
+        self._urgent = 0
+
+    @contextmanager
+    def held(self, urgent: bool) -> Iterator[None]:
+        with self._free:
+            self._urgent += urgent
+            self._free.wait_for(lambda: not self._busy and (urgent or not self._urgent))
+            self._urgent -= urgent
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._free:
+                self._busy = False
+                self._free.notify_all()
+
+
+_GATES: dict[str, _WriterGate] = {}
+_GATES_GUARD = threading.Lock()
+
+
+def _writer_gate(path: str) -> _WriterGate:
+    with _GATES_GUARD:
+        return _GATES.setdefault(path, _WriterGate())
 
 
 def now() -> str:
@@ -54,7 +79,7 @@ class SqliteStore:
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._writer = _writer_lock(str(Path(self.path).expanduser().resolve()))
+        self._writer = _writer_gate(str(Path(self.path).expanduser().resolve()))
         self.db.enable_wal()
         migrations.apply(self.db)
 
@@ -81,7 +106,7 @@ class SqliteStore:
             self._local.db = None
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteStore]:
+    def transaction(self, urgent: bool = False) -> Iterator[SqliteStore]:
         """One atomic unit of work holding the write lock from the start.
 
         A transaction opened inside another joins it: the delivery layer commits a turn and
@@ -90,7 +115,7 @@ class SqliteStore:
         if conn.in_transaction:
             yield self
             return
-        with self._writer:
+        with self._writer.held(urgent):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self
@@ -289,7 +314,7 @@ class SqliteStore:
         text: str,
         destination: Mapping[str, Any],
     ) -> bool:
-        with self.transaction():
+        with self.transaction(urgent=True):
             cursor = self.db.execute(
                 "INSERT INTO inbox (platform, user_id, name, message_id, text, destination,"
                 " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
