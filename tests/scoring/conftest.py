@@ -1,4 +1,4 @@
-"""One compiled detector shared by the scoring tests, and a helper that names what it found."""
+"""One compiled detector shared by the scoring tests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,3 @@ from bot.scoring.detect import MoveDetector, default_detector
 @pytest.fixture(scope="session")
 def detector() -> MoveDetector:
     return default_detector()
-
-
-def moves(detector: MoveDetector, reply: str, context: str = "") -> set[str]:
-    return {d.move for d in detector.detect(reply, context)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.scoring.detect import MoveDetector
-from tests.scoring.conftest import moves
+from tests.helpers.scoring import moves
 
 # (buyer line, reply, moves that must all be detected)
 POSITIVES = [
