@@ -1,1 +1,1 @@
-"""Helpers shared by tests, imported from here (conftest files hold only fixtures)."""
+"""Plain helpers shared by test modules; fixtures stay in the conftest files."""

@@ -1,4 +1,4 @@
-"""One compiled detector shared by the scoring tests (helpers are in tests/helpers/scoring.py)."""
+"""One compiled detector shared by the scoring tests."""
 
 from __future__ import annotations
 

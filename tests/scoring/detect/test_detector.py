@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.detect import Detection, MoveDetector, RuleError, default_detector
+from bot.scoring.detect import Detection, MoveDetector, default_detector
 from bot.vocabulary import vocabulary
-from tests.helpers.scoring import moves
+from tests.helpers.scoring import moves, write_rules
 
 # (buyer line, reply, move that must be detected)
 POSITIVES = [
@@ -236,12 +236,6 @@ def test_context_is_used(detector: MoveDetector) -> None:
     assert "implication_question" not in moves(detector, question, "We have 12 warehouses.")
 
 
-def test_question_without_mark_and_rhetorical_question(detector: MoveDetector) -> None:
-    assert "open_question" in moves(detector, "tell me about the last project that slipped")
-    assert "closed_question" in moves(detector, "hiya could i talk to the head of IT pls")
-    assert not {"open_question", "closed_question"} & moves(detector, "Is it, though?")
-
-
 @pytest.mark.parametrize(
     "reply",
     [
@@ -279,13 +273,8 @@ def test_default_detector_is_cached() -> None:
     assert default_detector() is default_detector()
 
 
-def _write(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "rules.yaml").write_text(body, encoding="utf-8")
-    return tmp_path
-
-
 def test_custom_rules_dir(tmp_path: Path) -> None:
-    rules = _write(
+    rules = write_rules(
         tmp_path,
         """
 lexicons:
@@ -314,67 +303,3 @@ rules:
     assert [d.move for d in found] == ["closed_question", "ask_feedback"]
     assert found[0].evidence.rule == "closed_question/any"
     assert det.detect("ok then") == ()
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ("rules:\n  - id: x/y\n    move: not_a_move\n    patterns: ['a']\n", "not_a_move"),
-        (
-            "rules:\n  - id: bad/regex\n    move: acknowledge\n    patterns: ['(unclosed']\n",
-            "bad regex",
-        ),
-        ("rules:\n  - id: up/case\n    move: acknowledge\n    patterns: ['Hello']\n", "lower case"),
-        ("rules:\n  - id: lex/missing\n    move: acknowledge\n    patterns: ['{@nope}']\n", "nope"),
-        ("rules:\n  - id: k/typo\n    move: acknowledge\n    patern: ['a']\n", "unknown keys"),
-        (
-            "rules:\n  - id: m/dep\n    move: acknowledge\n    patterns: ['a']\n"
-            "    requires_moves: [nonsense]\n",
-            "nonsense",
-        ),
-        (
-            "rules:\n  - id: a/b\n    move: acknowledge\n    patterns: ['a']\n"
-            "    requires_moves: [rapport]\n"
-            "  - id: b/a\n    move: rapport\n    patterns: ['b']\n"
-            "    requires_moves: [acknowledge]\n",
-            "circular",
-        ),
-        ("rules: [\n", "cannot read"),
-    ],
-)
-def test_invalid_rules_give_clear_errors(tmp_path: Path, body: str, message: str) -> None:
-    rules = _write(tmp_path, body)
-    with pytest.raises(RuleError) as err:
-        MoveDetector.load(rules)
-    assert message in str(err.value)
-    assert "rules.yaml" in str(err.value)
-
-
-def test_chat_shorthand_is_understood_and_evidence_points_at_typed_words(
-    detector: MoveDetector,
-) -> None:
-    reply = "hey, can u help me figure out who runs IT there? thx"
-    found = {d.move: d for d in detector.detect(reply, "He's not in today.")}
-    ev = found["enlist_help"].evidence
-    assert ev.quote == "can u help me"  # the learner's spelling, not the expansion "you"
-    assert reply[ev.start : ev.end] == ev.quote
-    question = "ok if i ask u a few qs about ur setup?"
-    found = {d.move: d for d in detector.detect(question, "Sure, go ahead.")}
-    assert "permission_ask" in found
-    assert found["closed_question"].evidence.quote == question
-
-
-def test_case_sensitive_rule(tmp_path: Path) -> None:
-    rules = _write(
-        tmp_path,
-        """
-rules:
-  - id: reference_story/capitalised
-    move: reference_story
-    case_sensitive: true
-    patterns: ['\\b[A-Z][a-z]+ Foods\\b']
-""",
-    )
-    det = MoveDetector.load(rules)
-    assert [d.evidence.quote for d in det.detect("Acme Foods cut waste by half.")] == ["Acme Foods"]
-    assert det.detect("we sell foods to shops") == ()
