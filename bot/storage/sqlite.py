@@ -80,8 +80,23 @@ class SqliteStore:
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._writer = _writer_gate(str(Path(self.path).expanduser().resolve()))
-        self.db.enable_wal()
-        migrations.apply(self.db)
+        self._enable_wal()
+        with self.transaction():
+            # under the write lock, so workers starting together on a new file migrate it once
+            migrations.apply(self.db)
+
+    def _enable_wal(self) -> None:
+        """Switch to WAL; the switch ignores the busy timeout, so a worker starting beside
+        another one waits for its turn here."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def db(self) -> Database:

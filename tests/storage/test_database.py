@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import threading
 from pathlib import Path
@@ -21,6 +22,27 @@ def test_schema_is_migrated_once_and_wal_is_on(db_path: Path) -> None:
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     applied = store.count("_sqlite_migrations")
     assert applied == len(list(migrations.pending(Database(":memory:"))))  # each once
+
+
+def _open_at_barrier(path: str, barrier) -> str:
+    barrier.wait()
+    try:
+        SqliteStore(path).close()
+    except sqlite3.Error as error:
+        return repr(error)
+    return "ok"
+
+
+def test_workers_starting_together_on_a_new_file_migrate_it_once(tmp_path: Path) -> None:
+    # separate processes: the in-process writer gate cannot help them, only SQLite's lock can
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):
+        path = str(tmp_path / f"new-{attempt}.db")
+        with context.Manager() as manager, context.Pool(4) as pool:
+            barrier = manager.Barrier(4)
+            assert pool.starmap(_open_at_barrier, [(path, barrier)] * 4) == ["ok"] * 4
+        applied = Database(path)["_sqlite_migrations"].count
+        assert applied == len(list(migrations.pending(Database(":memory:"))))
 
 
 def test_learners_are_unique_per_platform_identity(store: SqliteStore) -> None:
