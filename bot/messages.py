@@ -153,10 +153,126 @@ class Progress:
     practise_next: str | None = None
 
 
-Part = Notice | ScenarioList | Briefing | PersonaLine | Feedback | Scorecard | Progress
+@dataclass(frozen=True)
+class AssignmentLine:
+    id: int
+    team: str
+    scenario_id: str
+    title: str
+    level: str
+    due: str  # a date, YYYY-MM-DD
+    pass_mark: int
+    min_attempts: int
+    attempts: int
+    exam: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Assignments:
+    """A rep's open assignments, soonest due first, and the certificates they hold."""
+
+    assignments: tuple[AssignmentLine, ...]
+    certified: tuple[str, ...] = ()
+    reminder: bool = False
+
+
+@dataclass(frozen=True)
+class Certified:
+    scenario_id: str
+    title: str
+    level: str
+    score: int
+    date: str
+
+
+@dataclass(frozen=True)
+class AssignmentStatus:
+    title: str
+    level: str
+    due: str
+    completed: int
+    assigned: int
+    not_done: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MissedMove:
+    label: str
+    kind: str  # missed | mistake
+    times: int
+    reps: int
+    example: str
+    example_rep: str
+    link: str
+
+
+@dataclass(frozen=True)
+class RepLine:
+    rep: str
+    sessions: int
+    average: float | None
+    weakest_skill: str | None
+    practise_next: str | None
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """What a manager sees of a team: the same queries as `roleplay team report`."""
+
+    team: str
+    completion: tuple[AssignmentStatus, ...]
+    missed: tuple[MissedMove, ...]
+    reps: tuple[RepLine, ...]
+    certified: tuple[str, ...]
+    leaders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    speaker: str
+    text: str
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    rep: str
+    title: str
+    started_at: str
+    outcome: str
+    score: int | None
+    lines: tuple[TranscriptLine, ...]
+
+
+Part = (
+    Notice
+    | ScenarioList
+    | Briefing
+    | PersonaLine
+    | Feedback
+    | Scorecard
+    | Progress
+    | Assignments
+    | Certified
+    | TeamSummary
+    | Transcript
+)
 PART_TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Notice, ScenarioList, Briefing, PersonaLine, Feedback, Scorecard, Progress)
+    for cls in (
+        Notice,
+        ScenarioList,
+        Briefing,
+        PersonaLine,
+        Feedback,
+        Scorecard,
+        Progress,
+        Assignments,
+        Certified,
+        TeamSummary,
+        Transcript,
+    )
 }
 _NESTED: dict[str, type] = {
     "scenarios": ScenarioInfo,
@@ -167,6 +283,11 @@ _NESTED: dict[str, type] = {
     "tips": Tip,
     "ledger": LedgerLine,
     "rows": ProgressRow,
+    "assignments": AssignmentLine,
+    "completion": AssignmentStatus,
+    "missed": MissedMove,
+    "reps": RepLine,
+    "lines": TranscriptLine,
 }
 
 

@@ -15,7 +15,9 @@ from rich.table import Table
 
 from bot.engine.trainer import Trainer
 from bot.messages import (
+    Assignments,
     Briefing,
+    Certified,
     Feedback,
     Inbound,
     Learner,
@@ -26,6 +28,8 @@ from bot.messages import (
     Reply,
     ScenarioList,
     Scorecard,
+    TeamSummary,
+    Transcript,
 )
 
 
@@ -143,6 +147,75 @@ class TerminalRenderer:
         self.console.print(f"Trend: {progress.trend}")
         if progress.practise_next:
             self.console.print(f"Practise next: {progress.practise_next}")
+
+    @part.register
+    def assignments(self, listing: Assignments) -> None:
+        if listing.reminder:
+            self.console.print("[bold yellow]Reminder: an assignment is due soon.[/bold yellow]")
+        if listing.assignments:
+            table = Table(title="Your assignments")
+            for column in ("due", "scenario", "level", "team", "done", "to pass"):
+                table.add_column(column)
+            for a in listing.assignments:
+                due = f"[red]{a.due} overdue[/red]" if a.overdue else a.due
+                kind = " (exam)" if a.exam else ""
+                table.add_row(
+                    due,
+                    escape(a.title) + kind,
+                    a.level,
+                    escape(a.team),
+                    f"{a.attempts}/{a.min_attempts} attempts",
+                    f"score {a.pass_mark}+",
+                )
+            self.console.print(table)
+            self.console.print(
+                "Start one with /start SCENARIO LEVEL (or /exam for an exam).", style="dim"
+            )
+        else:
+            self.console.print("No open assignments.", style="dim")
+        for line in listing.certified:
+            self.console.print(f"Certified: {escape(line)}")
+
+    @part.register
+    def certified(self, c: Certified) -> None:
+        self.console.print(
+            f"[bold green]Certified: {escape(c.title)} ({c.level}), score {c.score}, "
+            f"on {c.date}.[/bold green]"
+        )
+
+    @part.register
+    def team(self, summary: TeamSummary) -> None:
+        self.console.rule(f"Team {escape(summary.team)}")
+        for a in summary.completion:
+            missing = ", ".join(a.not_done)
+            self.console.print(
+                f"{escape(a.title)} ({a.level}, due {a.due}): {a.completed}/{a.assigned} done"
+                + (f"; not done: {escape(missing)}" if missing else "")
+            )
+        for m in summary.missed:
+            what = "missed" if m.kind == "missed" else "costly mistake"
+            self.console.print(
+                f"{escape(m.label)} ({what}, {m.times} times, {m.reps} reps): "
+                f'"{escape(m.example)}" ({escape(m.example_rep)}) [dim]{m.link}[/dim]'
+            )
+        for r in summary.reps:
+            average = "-" if r.average is None else f"{r.average:.0f}"
+            self.console.print(
+                f"{escape(r.rep)}: {r.sessions} sessions, average {average}, weakest "
+                f"{escape(r.weakest_skill or '-')}, next {escape(r.practise_next or '-')}"
+            )
+        for line in summary.certified:
+            self.console.print(f"Certified: {escape(line)}")
+        for line in summary.leaders:
+            self.console.print(f"Leaderboard: {escape(line)}")
+
+    @part.register
+    def transcript(self, t: Transcript) -> None:
+        score = "" if t.score is None else f", score {t.score}"
+        self.console.rule(f"{escape(t.rep)}: {escape(t.title)} ({t.started_at[:10]}{score})")
+        for line in t.lines:
+            points = "" if line.points is None else f" [dim]({line.points:+d})[/dim]"
+            self.console.print(f"[bold]{escape(line.speaker)}:[/bold] {escape(line.text)}{points}")
 
 
 class TerminalSession:

@@ -10,9 +10,11 @@ from bot.storage.base import SessionRecord, Store
 HISTORY = 50
 
 
-def learner_progress(store: Store, learner_id: int, titles: Mapping[str, str]) -> Progress:
-    """`titles` maps every playable scenario id to its title, in the library's order."""
-    rows = [s for s in store.sessions(learner_id, limit=HISTORY) if s.status == "ended"]
+def learner_progress(store: Store, person_id: int, titles: Mapping[str, str]) -> Progress:
+    """A person's progress on every platform they are linked on. `titles` maps every
+    playable scenario id to its title, in the library's order."""
+    sessions = store.person_sessions(person_id, limit=HISTORY)
+    rows = [s for s in sessions if s.status == "ended"]
     titled = tuple(
         ProgressRow(
             s.scenario_id,

@@ -22,6 +22,12 @@ ALIASES = {
     "progress": "progress",
     "feedback": "feedback",
     "help": "help",
+    "exam": "exam",
+    "certify": "exam",
+    "assignments": "assignments",
+    "assigned": "assignments",
+    "team": "team",
+    "transcript": "transcript",
 }
 HELP = (
     ("/scenarios", "list the scenarios you can practise"),
@@ -32,6 +38,10 @@ HELP = (
     ("/score", "your scorecard so far (or of your last session)"),
     ("/progress", "your past sessions and score trend"),
     ("/feedback on|off", "turn per-reply feedback on or off"),
+    ("/assignments", "what your manager has set you, soonest due first"),
+    ("/exam SCENARIO [LEVEL]", "certify: no hints, no per-reply feedback, one attempt"),
+    ("/transcript [NAME]", "your last session word for word (managers: a rep's)"),
+    ("/team [TEAM]", "managers: the team's completion, weak moves and certificates"),
     ("/help", "this list"),
 )
 

@@ -8,16 +8,21 @@ before gets the stored reply instead of a second turn.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
+from bot.analytics.assignments import settle
 from bot.analytics.progress import learner_progress
 from bot.content.library import Library
 from bot.engine.cast import Cast, build_casts
 from bot.engine.commands import HELP, Command, parse_command
 from bot.engine.conversation import Conversation
+from bot.engine.team_commands import assignments_of, assignments_reply, team_reply, transcript_reply
 from bot.engine.turn import opening_lines, play_turn
 from bot.messages import (
+    Assignments,
     Briefing,
+    Certified,
     Feedback,
     Inbound,
     Learner,
@@ -38,6 +43,10 @@ from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
 MAX_REPLY_CHARS = 2000
 CONTROL_CHARS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HINT_LABELS = ("Nudge", "Hint", "Example reply")
+EXAM_RULES = (
+    "Exam: hints and per-reply feedback are off, and this attempt counts. "
+    "Your scorecard comes at the end; pass it to be certified."
+)
 
 
 def clean_text(text: str) -> str:
@@ -116,6 +125,11 @@ class Trainer:
         with self.store.transaction():
             return self._progress(self._learner(learner))
 
+    def assignments(self, learner: Learner) -> Assignments:
+        """The learner's open assignments and certificates (a surface shows these first)."""
+        with self.store.transaction():
+            return assignments_of(self.store, self._learner(learner), self.casts)
+
     def resumable(self, learner: Learner) -> Resumable | None:
         """The learner's running practice, if any (a surface says so on reconnect)."""
         with self.store.transaction():
@@ -156,6 +170,10 @@ class Trainer:
         handlers = {
             "list": lambda: Reply((self.scenarios(),)),
             "start": lambda: self._start(learner, command.args),
+            "exam": lambda: self._start(learner, command.args, mode="exam"),
+            "assignments": lambda: assignments_reply(self.store, learner, self.casts),
+            "team": lambda: team_reply(self.store, learner, command.args, self.casts),
+            "transcript": lambda: transcript_reply(self.store, learner, command.args, self.casts),
             "hint": lambda: self._hint(learner),
             "restart": lambda: self._restart(learner),
             "quit": lambda: self._quit(learner),
@@ -171,7 +189,9 @@ class Trainer:
 
     # --- sessions -------------------------------------------------------------------
 
-    def _start(self, learner: LearnerRecord, args: tuple[str, ...]) -> Reply:
+    def _start(
+        self, learner: LearnerRecord, args: tuple[str, ...], mode: str = "practice"
+    ) -> Reply:
         if not args:
             return Reply((self.scenarios(),))
         cast = self.casts.get(args[0])
@@ -184,21 +204,32 @@ class Trainer:
             return _notice(
                 f"Unknown level {level!r} for {cast.scenario.id}. Levels: {levels}.", "error"
             )
-        active = self.store.active_session(learner.id)
-        if active is not None:
-            self.store.end_session(
-                active.id, status="ended", outcome="abandoned", score=None, passed=None
-            )
-        return self._open(learner, cast, level)
+        ended = self._leave(learner)
+        return ended + self._open(learner, cast, level, mode)
 
-    def _open(self, learner: LearnerRecord, cast: Cast, level_name: str) -> Reply:
+    def _leave(self, learner: LearnerRecord) -> Reply:
+        """End the running session before another starts: a practice is abandoned, but an
+        exam left unfinished is scored as it stands, since an exam has one attempt."""
+        active = self.store.active_session(learner.id)
+        if active is None:
+            return Reply()
+        cast = self.casts.get(active.scenario_id)
+        if active.mode == "exam" and cast is not None:
+            parts = self._finish(learner, active, cast, Conversation.from_session(active), "quit")
+            return Reply((Notice("Your unfinished exam counts as it stood."), *parts))
+        self.store.end_session(
+            active.id, status="ended", outcome="abandoned", score=None, passed=None
+        )
+        return Reply()
+
+    def _open(self, learner: LearnerRecord, cast: Cast, level_name: str, mode: str) -> Reply:
         level = cast.scenario.levels[level_name]
         c = Conversation(
             state=cast.flow.initial, mood=level.mood, level=level_name, flags=set(level.flags)
         )
         self._carry(learner, cast, c)
         session = self.store.create_session(
-            learner.id, cast.scenario.id, cast.version, level_name, c.session_state(0)
+            learner.id, cast.scenario.id, cast.version, level_name, c.session_state(0), mode
         )
         lines = opening_lines(cast, c, (session.id, 0))
         self.store.save_turn(session, None, [line.text for line in lines], c.session_state(0))
@@ -216,7 +247,11 @@ class Trainer:
                 briefing.situation,
             ),
             *lines,
-            Notice("Type your reply. /hint if you are stuck, /help for commands."),
+            Notice(
+                EXAM_RULES
+                if mode == "exam"
+                else "Type your reply. /hint if you are stuck, /help for commands."
+            ),
         )
         return Reply(parts, session_id=session.id)
 
@@ -249,7 +284,9 @@ class Trainer:
         else:
             detections = self.detector.detect(text, session.last_line)
         result = play_turn(cast, c, detections, (session.id, session.turn_count + 1))
-        said = LearnerTurn(text, result.scored, result.points, result.state_before)
+        made = {m.move for m in result.scored}
+        missed = tuple(m for m in cast.state(result.state_before).expects if m not in made)
+        said = LearnerTurn(text, result.scored, result.points, result.state_before, missed)
         self.store.save_turn(
             session,
             said,
@@ -257,13 +294,13 @@ class Trainer:
             c.session_state(session.turn_count + 1),
         )
         parts: list = list(result.lines)
-        if learner.feedback_on:
+        if learner.feedback_on and session.mode != "exam":
             note = missing_note(cast.state(result.state_before), result.scored)
             parts.append(Feedback(result.points, feedback_items(result.scored), note))
         if result.outcome is None:
             return Reply(tuple(parts), session_id=session.id)
-        card = self._finish(session.id, cast, c, result.outcome)
-        return Reply((*parts, card), session_id=session.id, ended=True)
+        parts += self._finish(learner, session, cast, c, result.outcome)
+        return Reply(tuple(parts), session_id=session.id, ended=True)
 
     def _cast_for(self, session: SessionRecord) -> Cast | Reply:
         cast = self.casts.get(session.scenario_id)
@@ -276,13 +313,31 @@ class Trainer:
         return cast
 
     def _finish(
-        self, session_id: int, cast: Cast, c: Conversation, outcome: str, finished: bool = True
-    ) -> Scorecard:
-        card = self._scorecard(session_id, cast, c, outcome, finished)
+        self,
+        learner: LearnerRecord,
+        session: SessionRecord,
+        cast: Cast,
+        c: Conversation,
+        outcome: str,
+    ) -> tuple[Part, ...]:
+        """End the session, then settle the assignments and the certificate it earns."""
+        card = self._scorecard(session.id, cast, c, outcome, True)
         self.store.end_session(
-            session_id, status="ended", outcome=outcome, score=card.score, passed=card.passed
+            session.id, status="ended", outcome=outcome, score=card.score, passed=card.passed
         )
-        return card
+        parts: list[Part] = [card]
+        ended = replace(session, status="ended", outcome=outcome, score=card.score)
+        for done in settle(self.store, learner.person_id, ended):
+            parts.append(Notice(f"Assignment complete: {cast.scenario.title} for {done.team}."))
+        if session.mode == "exam" and card.passed:
+            self.store.certify(
+                learner.person_id, cast.scenario.id, session.level, session.id, card.score
+            )
+            day = datetime.now(UTC).date().isoformat()
+            parts.append(
+                Certified(cast.scenario.id, cast.scenario.title, session.level, card.score, day)
+            )
+        return tuple(parts)
 
     def _scorecard(
         self, session_id: int, cast: Cast, c: Conversation, outcome: str, finished: bool
@@ -312,6 +367,8 @@ class Trainer:
         if isinstance(active, Reply):
             return active
         session, cast = active
+        if session.mode == "exam":
+            return _notice("Hints are off in an exam: trust your training.", "hint")
         hints = cast.state(session.state).hint
         if not hints:
             return _notice("No hint for this moment: trust your training.", "hint")
@@ -325,6 +382,8 @@ class Trainer:
 
     def _restart(self, learner: LearnerRecord) -> Reply:
         session = self.store.active_session(learner.id) or self.store.last_session(learner.id)
+        if session is not None and session.mode == "exam" and session.status == "active":
+            return _notice("An exam has one attempt. /quit ends it and shows your scorecard.")
         if session is None:
             return _notice("Nothing to restart yet. /scenarios lists what you can practise.")
         return self._start(learner, (session.scenario_id, session.level))
@@ -335,11 +394,14 @@ class Trainer:
             return active
         session, cast = active
         c = Conversation.from_session(session)
-        card = self._finish(session.id, cast, c, "quit")
-        return Reply((Notice("Practice ended."), card), session_id=session.id, ended=True)
+        parts = self._finish(learner, session, cast, c, "quit")
+        ended = Notice("Exam ended." if session.mode == "exam" else "Practice ended.")
+        return Reply((ended, *parts), session_id=session.id, ended=True)
 
     def _score(self, learner: LearnerRecord) -> Reply:
         session = self.store.active_session(learner.id) or self.store.last_session(learner.id)
+        if session is not None and session.mode == "exam" and session.status == "active":
+            return _notice("In an exam your scorecard comes at the end.")
         if session is None:
             return _notice("No sessions yet. /scenarios lists what you can practise.")
         cast = self._cast_for(session)
@@ -360,7 +422,7 @@ class Trainer:
 
     def _progress(self, learner: LearnerRecord) -> Progress:
         titles = {sid: cast.scenario.title for sid, cast in self.casts.items()}
-        return learner_progress(self.store, learner.id, titles)
+        return learner_progress(self.store, learner.person_id, titles)
 
 
 def _notice(text: str, kind: str = "info") -> Reply:

@@ -61,6 +61,7 @@ class LearnerRecord:
     user_id: str
     name: str
     feedback_on: bool
+    person_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class SessionRecord:
     ended_at: str | None
     seq: int = 0
     last_line: str = ""
+    mode: str = "practice"  # practice | exam
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class LearnerTurn:
     moves: tuple[ScoredMove, ...]
     points: int
     state_before: str
+    missed: tuple[str, ...] = ()  # moves this moment expected that the reply did not make
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,114 @@ class SessionState:
     turn_count: int
 
 
-class Store(Protocol):
+# --- teams ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRecord:
+    id: int
+    name: str
+    leaderboard: bool
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    """A scenario a manager set a team (or some of its reps), with what counts as done."""
+
+    id: int
+    team_id: int
+    team: str
+    scenario_id: str
+    level: str
+    due_at: str
+    pass_mark: int
+    min_attempts: int
+    exam: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    person_id: int
+    scenario_id: str
+    level: str
+    session_id: int
+    score: int
+    certified_at: str
+
+
+class TeamStore(Protocol):
+    """People across platforms, teams and their managers, assignments and certificates."""
+
+    def find_learner(self, platform: str, user_id: str) -> LearnerRecord | None: ...
+
+    def person_name(self, person_id: int) -> str: ...
+
+    def find_people(self, name: str) -> list[int]:
+        """People of this name (case-insensitive), oldest first."""
+        ...
+
+    def person_sessions(self, person_id: int, limit: int = 20) -> list[SessionRecord]:
+        """A person's sessions on every platform they are linked on, newest first."""
+        ...
+
+    def merge_person(self, source: int, target: int) -> None:
+        """Fold one person into another (an admin linked their accounts): identities,
+        teams, assignments and certificates move, so the history follows the rep."""
+        ...
+
+    def team(self, name: str) -> TeamRecord | None: ...
+
+    def create_team(self, name: str) -> TeamRecord: ...
+
+    def set_leaderboard(self, team_id: int, on: bool) -> None: ...
+
+    def add_member(self, team_id: int, person_id: int, role: str) -> None: ...
+
+    def remove_member(self, team_id: int, person_id: int, role: str) -> None: ...
+
+    def teams_of(self, person_id: int, role: str) -> list[TeamRecord]: ...
+
+    def manages(self, manager_id: int, person_id: int) -> bool:
+        """True if `manager_id` is a manager of a team that `person_id` is a rep of."""
+        ...
+
+    def add_assignment(
+        self,
+        team_id: int,
+        scenario_id: str,
+        level: str,
+        due_at: str,
+        pass_mark: int,
+        min_attempts: int,
+        exam: bool,
+        people: Sequence[int] = (),
+    ) -> AssignmentRecord: ...
+
+    def open_assignments(self, person_id: int) -> list[AssignmentRecord]:
+        """Assignments set to the person and not completed by them, soonest due first."""
+        ...
+
+    def attempts(
+        self, person_id: int, scenario_id: str, level: str, since: str, exam_only: bool
+    ) -> list[SessionRecord]:
+        """The person's ended, counted sessions of a scenario and level since a time."""
+        ...
+
+    def complete(self, assignment_id: int, person_id: int, session_id: int) -> None: ...
+
+    def certify(
+        self, person_id: int, scenario_id: str, level: str, session_id: int, score: int
+    ) -> None: ...
+
+    def certificates(self, person_id: int) -> list[CertificateRecord]: ...
+
+    def read(self, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Rows of a read-only report query (the analytics queries are SQL text)."""
+        ...
+
+
+class Store(TeamStore, Protocol):
     """Everything the engine asks of storage. Every write happens inside `transaction()`."""
 
     def transaction(self) -> AbstractContextManager[Store]: ...
@@ -150,6 +260,7 @@ class Store(Protocol):
         content_version: str,
         level: str,
         state: SessionState,
+        mode: str = "practice",
     ) -> SessionRecord: ...
 
     def save_turn(

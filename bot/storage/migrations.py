@@ -126,3 +126,117 @@ def m003_inbox_outbox(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX outbox_open ON outbox (status, platform, user_id, id)")
+
+
+@migrations()
+def m004_teams(db: Database) -> None:
+    """People, teams, assignments, certificates, one row per scored or missed move, and the
+    move vocabulary as a table (refreshed from moves.yaml whenever the store opens).
+
+    A person is a rep across platforms: every learner identity belongs to one, and an admin
+    links identities (`roleplay team link`) by pointing them at the same person."""
+    db.execute(
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL)"
+    )
+    db.execute("ALTER TABLE learners ADD COLUMN person_id INTEGER REFERENCES people (id)")
+    db.execute(
+        "INSERT INTO people (id, name, created_at)"
+        " SELECT id, COALESCE(name, ''), COALESCE(created_at, '') FROM learners"
+    )
+    db.execute("UPDATE learners SET person_id = id")
+    db.execute("CREATE INDEX learners_person ON learners (person_id)")
+    db.execute("ALTER TABLE sessions ADD COLUMN mode TEXT NOT NULL DEFAULT 'practice'")
+    db.execute("CREATE INDEX sessions_scenario ON sessions (scenario_id, status)")
+    db.execute(
+        """CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            leaderboard INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE team_members (
+            team_id INTEGER NOT NULL REFERENCES teams (id),
+            person_id INTEGER NOT NULL REFERENCES people (id),
+            role TEXT NOT NULL CHECK (role IN ('rep', 'manager')),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, person_id, role)
+        )"""
+    )
+    db.execute("CREATE INDEX team_members_person ON team_members (person_id, role)")
+    db.execute(
+        """CREATE TABLE assignments (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams (id),
+            scenario_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            pass_mark INTEGER NOT NULL,
+            min_attempts INTEGER NOT NULL DEFAULT 1,
+            exam INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE assignment_people (
+            assignment_id INTEGER NOT NULL REFERENCES assignments (id),
+            person_id INTEGER NOT NULL REFERENCES people (id),
+            PRIMARY KEY (assignment_id, person_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE completions (
+            assignment_id INTEGER NOT NULL REFERENCES assignments (id),
+            person_id INTEGER NOT NULL REFERENCES people (id),
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            completed_at TEXT NOT NULL,
+            PRIMARY KEY (assignment_id, person_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reminders (
+            assignment_id INTEGER NOT NULL REFERENCES assignments (id),
+            person_id INTEGER NOT NULL REFERENCES people (id),
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (assignment_id, person_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE certificates (
+            person_id INTEGER NOT NULL REFERENCES people (id),
+            scenario_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            score INTEGER NOT NULL,
+            certified_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, scenario_id, level)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE turn_moves (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            seq INTEGER NOT NULL,
+            move TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('made', 'mistake', 'missed')),
+            points INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE TABLE moves (id TEXT PRIMARY KEY, label TEXT NOT NULL, skill TEXT NOT NULL,"
+        " skill_name TEXT NOT NULL, polarity TEXT NOT NULL, technique TEXT NOT NULL,"
+        " link TEXT NOT NULL, tip TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX turn_moves_session ON turn_moves (session_id, kind)")
+    db.execute("CREATE INDEX turn_moves_move ON turn_moves (move, kind)")
+    db.execute(
+        "INSERT INTO turn_moves (session_id, seq, move, kind, points, quote, created_at)"
+        " SELECT t.session_id, t.seq, json_extract(m.value, '$.move'),"
+        " CASE WHEN json_extract(m.value, '$.points') < 0 THEN 'mistake' ELSE 'made' END,"
+        " json_extract(m.value, '$.points'), COALESCE(json_extract(m.value, '$.quote'), ''),"
+        " t.created_at FROM turns t, json_each(t.moves) m WHERE t.role = 'learner'"
+    )

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,8 @@ from bot.storage.base import (
     TurnRecord,
 )
 from bot.storage.migrations import migrations
+from bot.storage.rows import learner_record, now, session_record
+from bot.storage.sqlite_teams import TeamTables
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -69,11 +70,7 @@ def _writer_gate(path: str) -> _WriterGate:
         return _GATES.setdefault(path, _WriterGate())
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class SqliteStore:
+class SqliteStore(TeamTables):
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         if self.path != ":memory:":
@@ -84,6 +81,7 @@ class SqliteStore:
         with self.transaction():
             # under the write lock, so workers starting together on a new file migrate it once
             migrations.apply(self.db)
+            self.sync_vocabulary()
 
     def _enable_wal(self) -> None:
         """Switch to WAL; the switch ignores the busy timeout, so a worker starting beside
@@ -153,16 +151,18 @@ class SqliteStore:
         query = "SELECT * FROM learners WHERE platform = ? AND user_id = ?"
         row = self._one(query, (platform, user_id))
         if row is None:
+            stamp = now()
+            person = self.db.execute(
+                "INSERT INTO people (name, created_at) VALUES (?, ?)", (name, stamp)
+            ).lastrowid
             self.db.execute(
-                "INSERT INTO learners (platform, user_id, name, feedback_on, created_at) "
-                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (platform, user_id) DO NOTHING",
-                (platform, user_id, name, now()),
+                "INSERT INTO learners (platform, user_id, name, feedback_on, created_at,"
+                " person_id) VALUES (?, ?, ?, 1, ?, ?)",
+                (platform, user_id, name, stamp, person),
             )
             row = self._one(query, (platform, user_id))
         assert row is not None
-        return LearnerRecord(
-            row["id"], row["platform"], row["user_id"], row["name"] or "", bool(row["feedback_on"])
-        )
+        return learner_record(row)
 
     def set_feedback(self, learner_id: int, on: bool) -> None:
         self.db.execute("UPDATE learners SET feedback_on = ? WHERE id = ?", (int(on), learner_id))
@@ -194,7 +194,7 @@ class SqliteStore:
             " ORDER BY s.id DESC LIMIT 1",
             (platform, user_id),
         )
-        return None if row is None else _session(row)
+        return None if row is None else session_record(row)
 
     def last_session(self, learner_id: int) -> SessionRecord | None:
         return self._session_where("learner_id = ?", (learner_id,))
@@ -204,14 +204,14 @@ class SqliteStore:
 
     def _session_where(self, where: str, params: Sequence[Any]) -> SessionRecord | None:
         row = self._one(f"SELECT * FROM sessions WHERE {where} ORDER BY id DESC LIMIT 1", params)
-        return None if row is None else _session(row)
+        return None if row is None else session_record(row)
 
     def sessions(self, learner_id: int, limit: int = 20) -> list[SessionRecord]:
         rows = self.db.query(
             "SELECT * FROM sessions WHERE learner_id = ? ORDER BY id DESC LIMIT ?",
             (learner_id, limit),
         )
-        return [_session(row) for row in rows]
+        return [session_record(row) for row in rows]
 
     def last_won_session(self, learner_id: int, scenario_id: str) -> SessionRecord | None:
         return self._session_where(
@@ -226,11 +226,12 @@ class SqliteStore:
         content_version: str,
         level: str,
         state: SessionState,
+        mode: str = "practice",
     ) -> SessionRecord:
         cursor = self.db.execute(
             "INSERT INTO sessions (learner_id, scenario_id, content_version, level, state, mood,"
-            " variables, status, turn_count, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active',"
-            " ?, ?)",
+            " variables, status, turn_count, started_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?,"
+            " 'active', ?, ?, ?)",
             (
                 learner_id,
                 scenario_id,
@@ -241,6 +242,7 @@ class SqliteStore:
                 json.dumps(state.variables),
                 state.turn_count,
                 now(),
+                mode,
             ),
         )
         created = self.session(int(cursor.lastrowid or 0))
@@ -261,6 +263,7 @@ class SqliteStore:
             moves = json.dumps([m.as_dict() for m in learner_turn.moves])
             said = (learner_turn.text, moves, learner_turn.points, learner_turn.state_before)
             rows.append((seq, "learner", *said, state.state))
+            self._record_moves(session.id, seq, learner_turn, stamp)
         for text in persona_lines:
             seq += 1
             rows.append((seq, "persona", text, "[]", 0, None, state.state))
@@ -282,6 +285,18 @@ class SqliteStore:
                 last_line,
                 session.id,
             ),
+        )
+
+    def _record_moves(self, session_id: int, seq: int, said: LearnerTurn, stamp: str) -> None:
+        """One row per move made, mistake made or expected move missed: what reports count."""
+        made = [
+            (m.move, "mistake" if m.points < 0 else "made", m.points, m.quote) for m in said.moves
+        ]
+        missed = [(move, "missed", 0, said.text) for move in said.missed]
+        self.db.conn.executemany(
+            "INSERT INTO turn_moves (session_id, seq, move, kind, points, quote, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(session_id, seq, *row, stamp) for row in made + missed],
         )
 
     def save_state(self, session: SessionRecord, state: SessionState) -> None:
@@ -490,26 +505,4 @@ def _outbox(row: dict[str, Any]) -> OutboxItem:
         attempts=row["attempts"],
         platform_id=row["platform_id"],
         created_at=row["created_at"],
-    )
-
-
-def _session(row: dict[str, Any]) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"],
-        learner_id=row["learner_id"],
-        scenario_id=row["scenario_id"],
-        content_version=row["content_version"] or "",
-        level=row["level"] or "",
-        state=row["state"],
-        mood=row["mood"] or 0,
-        variables=json.loads(row["variables"] or "{}"),
-        status=row["status"],
-        outcome=row["outcome"],
-        score=row["score"],
-        passed=None if row["passed"] is None else bool(row["passed"]),
-        turn_count=row["turn_count"] or 0,
-        started_at=row["started_at"],
-        ended_at=row["ended_at"],
-        seq=row["seq"] or 0,
-        last_line=row["last_line"] or "",
     )

@@ -1,0 +1,48 @@
+"""Rows to records, and the one clock every stored timestamp comes from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.storage.base import LearnerRecord, SessionRecord
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def learner_record(row: Mapping[str, Any]) -> LearnerRecord:
+    return LearnerRecord(
+        row["id"],
+        row["platform"],
+        row["user_id"],
+        row["name"] or "",
+        bool(row["feedback_on"]),
+        row.get("person_id") or row["id"],
+    )
+
+
+def session_record(row: Mapping[str, Any]) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        learner_id=row["learner_id"],
+        scenario_id=row["scenario_id"],
+        content_version=row["content_version"] or "",
+        level=row["level"] or "",
+        state=row["state"],
+        mood=row["mood"] or 0,
+        variables=json.loads(row["variables"] or "{}"),
+        status=row["status"],
+        outcome=row["outcome"],
+        score=row["score"],
+        passed=None if row["passed"] is None else bool(row["passed"]),
+        turn_count=row["turn_count"] or 0,
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        seq=row["seq"] or 0,
+        last_line=row["last_line"] or "",
+        mode=row.get("mode") or "practice",
+    )
