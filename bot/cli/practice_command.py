@@ -33,6 +33,7 @@ def _learner(name: str | None) -> Learner:
 @click.command("practice")
 @click.argument("scenario", required=False)
 @click.option("--level", default=None, help="Difficulty level, e.g. easy or hard.")
+@click.option("--exam", is_flag=True, help="Certify: no hints or feedback, one attempt.")
 @click.option(
     "--replies",
     "replies_file",
@@ -46,6 +47,7 @@ def _learner(name: str | None) -> Learner:
 def practice_command(
     scenario: str | None,
     level: str | None,
+    exam: bool,
     replies_file,
     learner: str | None,
     db_path: Path | None,
@@ -56,12 +58,16 @@ def practice_command(
     trainer = open_trainer(content_root, db_path)
     session = TerminalSession(trainer, _learner(learner), console)
     scripted = replies_file is not None or not sys.stdin.isatty()
+    assignments = trainer.assignments(session.learner)
+    if assignments.assignments:
+        session.render.assignments(assignments)  # what a manager set comes first
     if scenario is None:
         if not _resume(session, trainer):
             session.render.scenarios(trainer.scenarios())
             return
     else:
-        reply = session.send(f"/start {scenario} {level or ''}".strip())
+        verb = "exam" if exam else "start"
+        reply = session.send(f"/{verb} {scenario} {level or ''}".strip())
         if reply.session_id is None:
             raise SystemExit(1)
     if scripted:
