@@ -28,6 +28,8 @@ ALIASES = {
     "assigned": "assignments",
     "team": "team",
     "transcript": "transcript",
+    "dispute": "dispute",
+    "contest": "dispute",
 }
 HELP = (
     ("/scenarios", "list the scenarios you can practise"),
@@ -38,6 +40,7 @@ HELP = (
     ("/score", "your scorecard so far (or of your last session)"),
     ("/progress", "your past sessions and score trend"),
     ("/feedback on|off", "turn per-reply feedback on or off"),
+    ("/dispute [NOTE]", "contest how your last reply was scored; a reviewer looks at it"),
     ("/assignments", "what your manager has set you, soonest due first"),
     ("/exam SCENARIO [LEVEL]", "certify: no hints, no per-reply feedback, one attempt"),
     ("/transcript [NAME]", "your last session word for word (managers: a rep's)"),

@@ -17,6 +17,7 @@ from bot.content.library import Library
 from bot.engine.cast import Cast, build_casts
 from bot.engine.commands import HELP, Command, parse_command
 from bot.engine.conversation import Conversation
+from bot.engine.disputes import dispute_reply
 from bot.engine.team_commands import assignments_of, assignments_reply, team_reply, transcript_reply
 from bot.engine.turn import opening_lines, play_turn
 from bot.messages import (
@@ -174,6 +175,7 @@ class Trainer:
             "assignments": lambda: assignments_reply(self.store, learner, self.casts),
             "team": lambda: team_reply(self.store, learner, command.args, self.casts),
             "transcript": lambda: transcript_reply(self.store, learner, command.args, self.casts),
+            "dispute": lambda: dispute_reply(self.store, learner, command.args),
             "hint": lambda: self._hint(learner),
             "restart": lambda: self._restart(learner),
             "quit": lambda: self._quit(learner),

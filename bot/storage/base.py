@@ -155,6 +155,43 @@ class CertificateRecord:
     certified_at: str
 
 
+@dataclass(frozen=True)
+class DisputeRecord:
+    """A contested turn: what was detected then, the rep's note, and the review."""
+
+    id: int
+    learner_id: int
+    session_id: int
+    seq: int
+    scenario_id: str
+    buyer: str
+    reply: str
+    moves: tuple[ScoredMove, ...]
+    points: int
+    note: str
+    status: str  # open | confirmed | corrected
+    corrected_moves: tuple[str, ...] | None
+    reviewer: str | None
+    created_at: str
+    reviewed_at: str | None
+
+
+class DisputeStore(Protocol):
+    def dispute_turn(
+        self, learner_id: int, session: SessionRecord, turn: TurnRecord, buyer: str, note: str
+    ) -> DisputeRecord:
+        """Record (or, disputed again, update the note of) a contested learner turn."""
+        ...
+
+    def disputes(self, status: str | None = None) -> list[DisputeRecord]: ...
+
+    def dispute(self, dispute_id: int) -> DisputeRecord | None: ...
+
+    def review_dispute(
+        self, dispute_id: int, status: str, moves: Sequence[str] | None, reviewer: str
+    ) -> None: ...
+
+
 class TeamStore(Protocol):
     """People across platforms, teams and their managers, assignments and certificates."""
 
@@ -226,7 +263,7 @@ class TeamStore(Protocol):
         ...
 
 
-class Store(TeamStore, Protocol):
+class Store(TeamStore, DisputeStore, Protocol):
     """Everything the engine asks of storage. Every write happens inside `transaction()`."""
 
     def transaction(self) -> AbstractContextManager[Store]: ...

@@ -240,3 +240,31 @@ def m004_teams(db: Database) -> None:
         " json_extract(m.value, '$.points'), COALESCE(json_extract(m.value, '$.quote'), ''),"
         " t.created_at FROM turns t, json_each(t.moves) m WHERE t.role = 'learner'"
     )
+
+
+@migrations()
+def m005_disputes(db: Database) -> None:
+    """A rep contests a turn's scoring; a reviewer confirms or corrects it. The turn's own
+    score is never rewritten: the correction sits beside it."""
+    db.execute(
+        """CREATE TABLE disputes (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners (id),
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            seq INTEGER NOT NULL,
+            scenario_id TEXT NOT NULL,
+            buyer TEXT NOT NULL,
+            reply TEXT NOT NULL,
+            moves TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'confirmed', 'corrected')),
+            corrected_moves TEXT,
+            reviewer TEXT,
+            created_at TEXT NOT NULL,
+            reviewed_at TEXT,
+            UNIQUE (session_id, seq)
+        )"""
+    )
+    db.execute("CREATE INDEX disputes_status ON disputes (status, id)")

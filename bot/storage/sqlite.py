@@ -31,6 +31,7 @@ from bot.storage.base import (
 )
 from bot.storage.migrations import migrations
 from bot.storage.rows import learner_record, now, session_record
+from bot.storage.sqlite_disputes import DisputeTables
 from bot.storage.sqlite_teams import TeamTables
 
 BUSY_TIMEOUT_MS = 30_000
@@ -70,7 +71,7 @@ def _writer_gate(path: str) -> _WriterGate:
         return _GATES.setdefault(path, _WriterGate())
 
 
-class SqliteStore(TeamTables):
+class SqliteStore(TeamTables, DisputeTables):
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         if self.path != ":memory:":
