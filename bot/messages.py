@@ -151,6 +151,7 @@ class Progress:
     rows: tuple[ProgressRow, ...]
     trend: str
     practise_next: str | None = None
+    weakest_skill: str | None = None
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,10 @@ class TerminalRenderer:
             self.console.print(table)
         self.console.print(f"Trend: {progress.trend}")
         if progress.practise_next:
-            self.console.print(f"Practise next: {progress.practise_next}")
+            why = (
+                f" (your weakest skill: {progress.weakest_skill})" if progress.weakest_skill else ""
+            )
+            self.console.print(f"Practise next: {progress.practise_next}{escape(why)}")
 
     @part.register
     def assignments(self, listing: Assignments) -> None:

@@ -10,11 +10,39 @@ from bot.storage.base import SessionRecord, Store
 HISTORY = 50
 
 
-def learner_progress(store: Store, person_id: int, titles: Mapping[str, str]) -> Progress:
+SKILL_SCORES = """
+SELECT mv.skill, mv.skill_name,
+  100.0 * SUM(MAX(tm.points, 0)) / SUM(ABS(tm.points)) AS score
+FROM learners l
+JOIN sessions s ON s.learner_id = l.id
+JOIN turn_moves tm ON tm.session_id = s.id AND tm.kind != 'missed'
+JOIN moves mv ON mv.id = tm.move
+WHERE l.person_id = :person
+GROUP BY mv.skill
+HAVING SUM(ABS(tm.points)) > 0
+ORDER BY score, mv.skill
+"""
+
+
+def learner_progress(
+    store: Store,
+    person_id: int,
+    titles: Mapping[str, str],
+    skill_scenarios: Mapping[str, str] | None = None,
+) -> Progress:
     """A person's progress on every platform they are linked on. `titles` maps every
-    playable scenario id to its title, in the library's order."""
+    playable scenario id to its title, in the library's order; `skill_scenarios` maps a
+    skill to the scenario that trains it, so the weakest skill picks what to practise."""
     sessions = store.person_sessions(person_id, limit=HISTORY)
     rows = [s for s in sessions if s.status == "ended"]
+    weakest = next(
+        (
+            w
+            for w in store.read(SKILL_SCORES, {"person": person_id})
+            if (skill_scenarios or {}).get(w["skill"]) in titles
+        ),
+        None,
+    )
     titled = tuple(
         ProgressRow(
             s.scenario_id,
@@ -29,7 +57,8 @@ def learner_progress(store: Store, person_id: int, titles: Mapping[str, str]) ->
     return Progress(
         titled,
         trend([s.score for s in rows if s.score is not None]),
-        practise_next(rows, list(titles)),
+        (skill_scenarios or {})[weakest["skill"]] if weakest else practise_next(rows, list(titles)),
+        weakest["skill_name"] if weakest else None,
     )
 
 

@@ -29,6 +29,7 @@ ALIASES = {
     "team": "team",
     "transcript": "transcript",
     "dispute": "dispute",
+    "leaderboard": "leaderboard",
     "contest": "dispute",
 }
 HELP = (
@@ -44,6 +45,7 @@ HELP = (
     ("/assignments", "what your manager has set you, soonest due first"),
     ("/exam SCENARIO [LEVEL]", "certify: no hints, no per-reply feedback, one attempt"),
     ("/transcript [NAME]", "your last session word for word (managers: a rep's)"),
+    ("/leaderboard [SCENARIO]", "best scores on your team (unless it opted out)"),
     ("/team [TEAM]", "managers: the team's completion, weak moves and certificates"),
     ("/help", "this list"),
 )

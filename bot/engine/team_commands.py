@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.analytics.assignments import open_assignments
-from bot.analytics.team import team_report, team_summary
+from bot.analytics.team import run_query, team_report, team_summary
 from bot.engine.cast import Cast
 from bot.messages import Assignments, Notice, Reply, Transcript, TranscriptLine
 from bot.storage.base import LearnerRecord, Store
 from bot.vocabulary import vocabulary
 
+LEADERS = 5
 NOT_A_MANAGER = "Only a manager of a team can see its report. Ask your admin if that is you."
 NO_ACCESS = (
     "You can see your own transcripts, and a manager can see those of their team's reps. "
@@ -99,3 +100,28 @@ def transcript_reply(
     return Reply(
         (Transcript(rep, title, session.started_at, session.outcome or "", session.score, lines),)
     )
+
+
+def leaderboard_reply(
+    store: Store, learner: LearnerRecord, args: tuple[str, ...], casts: Mapping[str, Cast]
+) -> Reply:
+    """`/leaderboard [SCENARIO]`: best scores on the rep's teams, unless a team opted out."""
+    titles = titles_of(casts)
+    teams = store.teams_of(learner.person_id, "rep") + store.teams_of(learner.person_id, "manager")
+    parts = []
+    for team in dict.fromkeys(teams):
+        if not team.leaderboard:
+            continue
+        rows = [
+            r
+            for r in run_query(store, "leaderboard", team.name)
+            if not args or r["scenario"] == args[0]
+        ]
+        lines = [
+            f"{titles.get(r['scenario'], r['scenario'])}: {r['rank']}. {r['rep']} {r['best_score']}"
+            for r in rows
+            if r["rank"] <= LEADERS
+        ]
+        if lines:
+            parts.append(Notice(f"Leaderboard, {team.name}:\n" + "\n".join(lines)))
+    return Reply(tuple(parts) or (Notice("No leaderboard for your teams yet."),))

@@ -18,7 +18,14 @@ from bot.engine.cast import Cast, build_casts
 from bot.engine.commands import HELP, Command, parse_command
 from bot.engine.conversation import Conversation
 from bot.engine.disputes import dispute_reply
-from bot.engine.team_commands import assignments_of, assignments_reply, team_reply, transcript_reply
+from bot.engine.team_commands import (
+    assignments_of,
+    assignments_reply,
+    leaderboard_reply,
+    skill_scenarios,
+    team_reply,
+    transcript_reply,
+)
 from bot.engine.turn import opening_lines, play_turn
 from bot.messages import (
     Assignments,
@@ -176,6 +183,7 @@ class Trainer:
             "team": lambda: team_reply(self.store, learner, command.args, self.casts),
             "transcript": lambda: transcript_reply(self.store, learner, command.args, self.casts),
             "dispute": lambda: dispute_reply(self.store, learner, command.args),
+            "leaderboard": lambda: leaderboard_reply(self.store, learner, command.args, self.casts),
             "hint": lambda: self._hint(learner),
             "restart": lambda: self._restart(learner),
             "quit": lambda: self._quit(learner),
@@ -424,7 +432,7 @@ class Trainer:
 
     def _progress(self, learner: LearnerRecord) -> Progress:
         titles = {sid: cast.scenario.title for sid, cast in self.casts.items()}
-        return learner_progress(self.store, learner.person_id, titles)
+        return learner_progress(self.store, learner.person_id, titles, skill_scenarios(self.casts))
 
 
 def _notice(text: str, kind: str = "info") -> Reply:

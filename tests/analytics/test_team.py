@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.analytics.team import queries, team_report, team_summary
 from bot.engine.team_commands import skill_scenarios, titles_of
 from bot.engine.trainer import Trainer
+from bot.messages import Learner
 from tests.helpers.teams import ASK, FEATURES, make_team
 
 
@@ -96,3 +97,13 @@ def test_every_query_names_its_team_parameter() -> None:
     for query in queries().values():
         assert ":team" in query.sql, query.name
         assert query.title and query.description
+
+
+def test_a_reps_own_progress_points_at_their_weakest_skill(trainer: Trainer) -> None:
+    rep = make_team(trainer)
+    rep.say("ana", "/start cold_call")
+    rep.say("ana", FEATURES)
+    rep.say("ana", "/quit")
+    progress = trainer.progress(Learner("test", "ana"))
+    assert progress.weakest_skill == "Handling objections and value"
+    assert progress.practise_next == skill_scenarios(trainer.casts)["objections"]

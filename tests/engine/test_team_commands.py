@@ -64,3 +64,13 @@ def test_no_message_makes_a_learner_a_manager(tiny_trainer: Trainer) -> None:
         team.say("ben", text)
     assert store.count("team_members") == before
     assert store.teams_of(team.person("ben"), "manager") == []
+
+
+def test_reps_see_their_teams_leaderboard_unless_it_opted_out(tiny_trainer: Trainer) -> None:
+    team = _played(tiny_trainer)
+    board = team.say("ben", "/leaderboard").of_type(Notice)[0].text
+    assert "Leaderboard, West" in board and "1. Ana" in board
+    assert "West" not in team.say("eve", "/leaderboard").of_type(Notice)[0].text
+    with tiny_trainer.store.transaction():
+        tiny_trainer.store.set_leaderboard(team.team.id, False)
+    assert "No leaderboard" in team.say("ben", "/leaderboard").of_type(Notice)[0].text
