@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.agreement_command import agreement_command
 from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.crash_command import crash_test_command
@@ -37,5 +38,6 @@ for command in (
     crash_test_command,
     team_group,
     disputes_group,
+    agreement_command,
 ):
     main.add_command(command)
