@@ -86,14 +86,17 @@ def transcript_reply(
         return Reply((Notice("No sessions with replies yet."),))
     session = sessions[0]
     cast = casts.get(session.scenario_id)
-    lead = cast.lead.name if cast else "Buyer"
     rep = store.person_name(person) or "Rep"
+
+    def speaker(state: str | None) -> str:
+        if cast is None:
+            return "Buyer"
+        return cast.speaker(state).name if state in cast.flow.states else cast.lead.name
+
     lines = tuple(
-        TranscriptLine(
-            rep if turn.role == "learner" else lead,
-            turn.text,
-            turn.points if turn.role == "learner" else None,
-        )
+        TranscriptLine(rep, turn.text, turn.points)
+        if turn.role == "learner"
+        else TranscriptLine(speaker(turn.state_after), turn.text)
         for turn in store.turns(session.id)
     )
     title = cast.scenario.title if cast else session.scenario_id
