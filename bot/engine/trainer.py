@@ -42,6 +42,7 @@ from bot.messages import (
     ScenarioInfo,
     ScenarioList,
     Scorecard,
+    TeamSummary,
 )
 from bot.scoring.detect import Detection, Detector, default_detector
 from bot.scoring.rubric import feedback_items, missing_note
@@ -137,6 +138,12 @@ class Trainer:
         """The learner's open assignments and certificates (a surface shows these first)."""
         with self.store.transaction():
             return assignments_of(self.store, self._learner(learner), self.casts)
+
+    def team_summaries(self, learner: Learner) -> tuple[TeamSummary, ...]:
+        """The summary of every team the learner manages; none for a rep."""
+        with self.store.transaction():
+            reply = team_reply(self.store, self._learner(learner), (), self.casts)
+        return tuple(reply.of_type(TeamSummary))
 
     def resumable(self, learner: Learner) -> Resumable | None:
         """The learner's running practice, if any (a surface says so on reconnect)."""

@@ -96,3 +96,20 @@ def test_bad_input_is_refused_clearly(content: Path, db_path: Path) -> None:
     ):
         result = run("team", *args, *where)
         assert result.exit_code != 0 and message in result.output, result.output
+
+
+def test_in_the_terminal_only_the_manager_reads_a_reps_transcript(
+    content: Path, db_path: Path
+) -> None:
+    where = _setup(content, db_path)
+    run("team", "create", "East", *where)
+    run("team", "add", "East", "terminal:olga", "--manager", *where)
+    for rep in ("ben", "olga"):
+        refused = run(
+            "practice", "tiny_call", "--learner", rep, *where, stdin="/transcript ana\n/quit\n"
+        ).output
+        assert ASK not in refused and "manager can see" in refused, refused
+    shown = run(
+        "practice", "tiny_call", "--learner", "maria", *where, stdin="/transcript ana\n/quit\n"
+    ).output
+    assert ASK in shown

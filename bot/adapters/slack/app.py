@@ -152,7 +152,13 @@ class SlackSurface:
     def home(self, to: Destination, card: Scorecard | None) -> Payload:
         """The App Home view (calls the engine: run it where engine calls run)."""
         who = learner(to.team, to.user)
-        return home_view(self.trainer.progress(who), card, self.trainer.scenarios())
+        return home_view(
+            self.trainer.progress(who),
+            card,
+            self.trainer.scenarios(),
+            self.trainer.assignments(who),
+            self.trainer.team_summaries(who),
+        )
 
     async def send(self, item: OutboxItem, earlier: Sequence[OutboxItem]) -> str:
         to, call = Destination(**item.destination), item.payload

@@ -15,7 +15,9 @@ from typing import Any
 
 from bot.engine.commands import ALIASES
 from bot.messages import (
+    Assignments,
     Briefing,
+    Certified,
     Feedback,
     Notice,
     Part,
@@ -25,6 +27,8 @@ from bot.messages import (
     ScenarioInfo,
     ScenarioList,
     Scorecard,
+    TeamSummary,
+    Transcript,
 )
 
 Block = dict[str, Any]
@@ -33,6 +37,7 @@ START_ACTION = re.compile(r"^start:")
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MAX_SCENARIOS = 15  # 3 blocks each, under Slack's 50 blocks per message
+MAX_LINES = 40  # transcript lines per message, ten to a section
 NOTICE_ICONS = {"hint": ":bulb: ", "error": ":warning: "}
 _COMMAND = re.compile(r"(?<![\w/`])/(" + "|".join(sorted(ALIASES, key=len, reverse=True)) + r")\b")
 
@@ -281,12 +286,117 @@ def session_lines(part: Progress, limit: int = 10) -> str:
     return "\n".join(lines)
 
 
+@render_part.register
+def _assignments(part: Assignments) -> SlackMessage:
+    title = ":alarm_clock: Reminder: your assignments" if part.reminder else "Your assignments"
+    blocks = [header(title.replace(":alarm_clock: ", "")), *assignment_blocks(part)]
+    return SlackMessage(title, tuple(blocks))
+
+
+def assignment_blocks(part: Assignments) -> list[Block]:
+    if not part.assignments:
+        blocks = [section("No open assignments.")]
+    else:
+        lines = [
+            f"• *{escape(a.title)}* ({escape(a.level)}{', exam' if a.exam else ''}) due {a.due}"
+            + (" :warning: overdue" if a.overdue else "")
+            + f" · {a.attempts}/{a.min_attempts} attempts · pass mark {a.pass_mark}"
+            + f" · {escape(a.team)}"
+            for a in part.assignments[:20]
+        ]
+        more = len(part.assignments) - 20
+        blocks = [section("\n".join(lines) + (f"\n… and {more} more" if more > 0 else ""))]
+    if part.certified:
+        blocks.append(context("Certified: " + escape("; ".join(part.certified))))
+    return blocks
+
+
+@render_part.register
+def _certified(part: Certified) -> SlackMessage:
+    what = f"{escape(part.title)} ({escape(part.level)})"
+    text = f":trophy: Certified: {what}, score {part.score}, on {part.date}"
+    return SlackMessage(text)
+
+
+@render_part.register
+def _team(part: TeamSummary) -> SlackMessage:
+    return SlackMessage(f"Team {part.team}", tuple(team_blocks(part)))
+
+
+def team_blocks(part: TeamSummary) -> list[Block]:
+    blocks: list[Block] = [header(f"Team {part.team}")]
+    if part.completion:
+        lines = [
+            f"• *{escape(a.title)}* ({escape(a.level)}, due {a.due}):"
+            f" {a.completed}/{a.assigned} done"
+            + (f" · not done: {escape(', '.join(a.not_done))}" if a.not_done else "")
+            for a in part.completion
+        ]
+        blocks.append(section("*Assignments*\n" + "\n".join(lines)))
+    if part.missed:
+        lines = [
+            f"• *{escape(m.label)}* ({'missed' if m.kind == 'missed' else 'costly mistake'},"
+            f" {m.times}×, {m.reps} reps) e.g. {escape(m.example_rep)}:"
+            f" {quote(clip(m.example, 200))}"
+            for m in part.missed
+        ]
+        blocks.append(section("*What the team misses most*\n" + "\n".join(lines)))
+    if part.reps:
+        lines = [
+            f"• {escape(r.rep)}: {r.sessions} sessions,"
+            f" avg {'–' if r.average is None else round(r.average)}"
+            + (f", weakest {escape(r.weakest_skill)}" if r.weakest_skill else "")
+            + (f", next: {escape(r.practise_next)}" if r.practise_next else "")
+            for r in part.reps
+        ]
+        blocks.append(section("*Reps*\n" + "\n".join(lines)))
+    if part.certified:
+        blocks.append(
+            section("*Certified*\n" + "\n".join(f"• {escape(c)}" for c in part.certified))
+        )
+    if part.leaders:
+        blocks.append(context("Leaderboard: " + escape("; ".join(part.leaders))))
+    return blocks
+
+
+@render_part.register
+def _transcript(part: Transcript) -> SlackMessage:
+    score = "" if part.score is None else f", score {part.score}"
+    lines = [
+        f"*{escape(line.speaker)}:* {escape(line.text)}"
+        + ("" if line.points is None else f" _({line.points:+d})_")
+        for line in part.lines[:MAX_LINES]
+    ]
+    if len(part.lines) > MAX_LINES:
+        lines.append(f"… and {len(part.lines) - MAX_LINES} more lines")
+    chunks = [lines[i : i + 10] for i in range(0, len(lines), 10)]
+    blocks = [
+        header(f"{part.rep}: {part.title}"),
+        context(f"{part.started_at[:10]} · {escape(part.outcome or 'in progress')}{score}"),
+        *(section("\n".join(chunk)) for chunk in chunks),
+    ]
+    return SlackMessage(f"Transcript: {part.rep}, {part.title}", tuple(blocks))
+
+
 # --- App Home -------------------------------------------------------------------------------
 
 
-def home_view(progress: Progress, scorecard: Scorecard | None, scenarios: ScenarioList) -> Block:
-    """The learner's own Home tab: last scorecard's skills, what next, recent sessions."""
+def home_view(
+    progress: Progress,
+    scorecard: Scorecard | None,
+    scenarios: ScenarioList,
+    assignments: Assignments | None = None,
+    teams: tuple[TeamSummary, ...] = (),
+) -> Block:
+    """The learner's own Home tab: open assignments first, then (for a manager) each team's
+    summary, then the last scorecard's skills, what next, recent sessions and scenarios."""
     blocks: list[Block] = [header("Your sales practice")]
+    if assignments is not None and (assignments.assignments or assignments.certified):
+        blocks.extend(assignment_blocks(assignments))
+        blocks.append({"type": "divider"})
+    for team in teams:
+        blocks.extend(team_blocks(team))
+        blocks.append({"type": "divider"})
     if scorecard is not None:
         state = "so far" if not scorecard.finished else f"{scorecard.score}/100"
         blocks.append(section(f"*Last session:* {escape(scorecard.title)} ({state})"))

@@ -14,7 +14,9 @@ from functools import singledispatch
 from itertools import groupby
 
 from bot.messages import (
+    Assignments,
     Briefing,
+    Certified,
     Feedback,
     Notice,
     Part,
@@ -23,6 +25,8 @@ from bot.messages import (
     Reply,
     ScenarioList,
     Scorecard,
+    TeamSummary,
+    Transcript,
 )
 
 MAX_CHARS = 4096  # Telegram's limit per message, in UTF-16 code units
@@ -180,6 +184,66 @@ def progress(p: Progress) -> str:
         )
     if p.practise_next:
         lines += ["", f"Practise next: <code>/start {escape(p.practise_next)}</code>"]
+    return "\n".join(lines)
+
+
+@part.register
+def assignments(a: Assignments) -> str:
+    lines = ["⏰ <b>Reminder: your assignments</b>" if a.reminder else "<b>Your assignments</b>"]
+    if not a.assignments:
+        lines.append("No open assignments.")
+    for line in a.assignments:
+        overdue = " ⚠️ overdue" if line.overdue else ""
+        verb = "exam" if line.exam else "start"
+        lines.append(
+            f"• <b>{escape(line.title)}</b> ({escape(line.level)}) due {line.due}{overdue}, "
+            f"{line.attempts}/{line.min_attempts} attempts, pass mark {line.pass_mark}: "
+            f"<code>/{verb} {escape(line.scenario_id)} {escape(line.level)}</code>"
+        )
+    lines += [f"🏆 Certified: {escape(c)}" for c in a.certified]
+    return "\n".join(lines)
+
+
+@part.register
+def certified(c: Certified) -> str:
+    return f"🏆 <b>Certified: {escape(c.title)}</b> ({escape(c.level)}), score {c.score}, {c.date}"
+
+
+@part.register
+def team_summary(t: TeamSummary) -> str:
+    lines = [f"<b>Team {escape(t.team)}</b>"]
+    for a in t.completion:
+        missing = f"; not done: {escape(', '.join(a.not_done))}" if a.not_done else ""
+        lines.append(
+            f"• {escape(a.title)} ({escape(a.level)}, due {a.due}): "
+            f"{a.completed}/{a.assigned} done{missing}"
+        )
+    if t.missed:
+        lines += ["", "<b>What the team misses most</b>"]
+    for m in t.missed:
+        what = "missed" if m.kind == "missed" else "costly mistake"
+        lines.append(
+            f"• {escape(m.label)} ({what}, {m.times}×, {m.reps} reps), "
+            f"{escape(m.example_rep)}: {_quote(m.example)}"
+        )
+    if t.reps:
+        lines += ["", "<b>Reps</b>"]
+    for r in t.reps:
+        average = "–" if r.average is None else str(round(r.average))
+        weakest = f", weakest {escape(r.weakest_skill)}" if r.weakest_skill else ""
+        lines.append(f"• {escape(r.rep)}: {r.sessions} sessions, avg {average}{weakest}")
+    lines += [f"🏆 {escape(c)}" for c in t.certified]
+    lines += [f"Leaderboard: {escape(line)}" for line in t.leaders]
+    return "\n".join(lines)
+
+
+@part.register
+def transcript(t: Transcript) -> str:
+    score = "" if t.score is None else f", score {t.score}"
+    lines = [f"<b>{escape(t.rep)}: {escape(t.title)}</b> ({t.started_at[:10]}{score})"]
+    for line in t.lines:
+        points = "" if line.points is None else f" <i>({_signed(line.points)})</i>"
+        lines.append(f"<b>{escape(line.speaker)}:</b> {escape(line.text)}{points}")
     return "\n".join(lines)
 
 
