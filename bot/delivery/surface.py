@@ -21,6 +21,10 @@ class Surface(Protocol):
     # dies is sent again, so a platform that cannot tell us it already has one caps this.
     max_in_flight: int
 
+    def direct(self, user_id: str) -> dict[str, Any]:
+        """Where to send a message the learner did not ask for (a reminder): their DM."""
+        ...
+
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> Sequence[Payload]:
         """The platform messages that show `reply`, as JSON-ready dicts, in sending order.
 

@@ -23,8 +23,10 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from bot.delivery.reminders import queue_reminders
 from bot.delivery.surface import PermanentError, Surface
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Notice, Reply
@@ -35,6 +37,7 @@ T = TypeVar("T")
 
 SORRY = "Sorry, something went wrong on my side. Your practice is saved; try again in a moment."
 SWEEP_SECONDS = 2.0
+REMIND_SECONDS = 60.0
 LEASE_SECONDS = 30.0  # a claim older than this is taken to belong to a dead worker
 GIVE_UP_SECONDS = 15 * 60  # a message not delivered by then is marked failed
 SEND_TIMEOUT = 60.0
@@ -75,6 +78,7 @@ class DeliveryWorker:
         self._sweeper: asyncio.Task[None] | None = None
         self._in_flight = asyncio.Semaphore(surface.max_in_flight or 1_000_000)
         self._closing = False
+        self._reminded_at = 0.0
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -148,8 +152,15 @@ class DeliveryWorker:
         due = await self._run_queue(
             self.store.due_learners, self.platform, now, now - self.lease_seconds
         )
-        for user_id in due:
+        if not self._closing and time.monotonic() - self._reminded_at >= REMIND_SECONDS:
+            self._reminded_at = time.monotonic()
+            due += await self._run_queue(self.queue_reminders)
+        for user_id in dict.fromkeys(due):
             self.kick(user_id)
+
+    def queue_reminders(self) -> list[str]:
+        today = datetime.now(UTC).date()
+        return queue_reminders(self.store, self.platform, self.surface.direct, today)
 
     async def _sweep_forever(self) -> None:
         while True:

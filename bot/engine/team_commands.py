@@ -43,13 +43,19 @@ def skill_scenarios(casts: Mapping[str, Cast]) -> dict[str, str]:
     return {skill: sid for skill, (_, sid) in best.items()}
 
 
-def assignments_of(store: Store, learner: LearnerRecord, casts: Mapping[str, Cast]) -> Assignments:
+def assignments_of(
+    store: Store, learner: LearnerRecord, casts: Mapping[str, Cast], reminder: bool = False
+) -> Assignments:
     today = datetime.now(UTC).date()
-    return open_assignments(store, learner.person_id, titles_of(casts), today)
+    return open_assignments(store, learner.person_id, titles_of(casts), today, reminder)
 
 
-def assignments_reply(store: Store, learner: LearnerRecord, casts: Mapping[str, Cast]) -> Reply:
-    return Reply((assignments_of(store, learner, casts),))
+def assignments_reply(
+    store: Store, learner: LearnerRecord, args: tuple[str, ...], casts: Mapping[str, Cast]
+) -> Reply:
+    """`/assignments`; the delivery layer's reminder sends `/assignments reminder`."""
+    reminder = args[:1] == ("reminder",)
+    return Reply((assignments_of(store, learner, casts, reminder),))
 
 
 def team_reply(

@@ -186,7 +186,7 @@ class Trainer:
             "list": lambda: Reply((self.scenarios(),)),
             "start": lambda: self._start(learner, command.args),
             "exam": lambda: self._start(learner, command.args, mode="exam"),
-            "assignments": lambda: assignments_reply(self.store, learner, self.casts),
+            "assignments": lambda: assignments_reply(self.store, learner, command.args, self.casts),
             "team": lambda: team_reply(self.store, learner, command.args, self.casts),
             "transcript": lambda: transcript_reply(self.store, learner, command.args, self.casts),
             "dispute": lambda: dispute_reply(self.store, learner, command.args),

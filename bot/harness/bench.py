@@ -161,6 +161,9 @@ class _BenchSurface:
     platform = "bench"
     max_in_flight = 0
 
+    def direct(self, user_id: str) -> dict[str, Any]:
+        return {"user": user_id}
+
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
         return [{"part": type(part).__name__} for part in reply.parts]
 

@@ -192,6 +192,18 @@ class DisputeStore(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True)
+class DueReminder:
+    """An assignment due soon that a rep has not completed, and where to remind them."""
+
+    assignment_id: int
+    person_id: int
+    user_id: str  # the person's most recently active identity on the platform asked about
+    name: str
+    scenario_id: str
+    due_at: str
+
+
 class TeamStore(Protocol):
     """People across platforms, teams and their managers, assignments and certificates."""
 
@@ -257,6 +269,15 @@ class TeamStore(Protocol):
     ) -> None: ...
 
     def certificates(self, person_id: int) -> list[CertificateRecord]: ...
+
+    def due_reminders(self, platform: str, today: str, until: str) -> list[DueReminder]:
+        """Open (assignment, rep) pairs due between `today` and `until` (dates) with no
+        reminder yet, whose most recently active identity is on `platform`."""
+        ...
+
+    def mark_reminded(self, assignment_id: int, person_id: int) -> bool:
+        """Record the one reminder; False if it was recorded before (another worker)."""
+        ...
 
     def read(self, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Rows of a read-only report query (the analytics queries are SQL text)."""

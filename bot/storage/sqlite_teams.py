@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.storage.base import (
     AssignmentRecord,
     CertificateRecord,
+    DueReminder,
     LearnerRecord,
     SessionRecord,
     TeamRecord,
@@ -219,6 +220,18 @@ class TeamTables:
         )
         return [CertificateRecord(**row) for row in rows]
 
+    def due_reminders(self, platform: str, today: str, until: str) -> list[DueReminder]:
+        rows = self.db.query(DUE_REMINDERS, {"platform": platform, "today": today, "until": until})
+        return [DueReminder(**row) for row in rows]
+
+    def mark_reminded(self, assignment_id: int, person_id: int) -> bool:
+        cursor = self.db.execute(
+            "INSERT INTO reminders (assignment_id, person_id, sent_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (assignment_id, person_id, now()),
+        )
+        return cursor.rowcount == 1
+
     def read(self, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         return list(self.db.query(sql, dict(params)))
 
@@ -230,6 +243,37 @@ PERSON_TABLES = {
     "reminders": "assignment_id, sent_at",
     "certificates": "scenario_id, level, session_id, score, certified_at",
 }
+# A linked person is reminded once, where they practised last (else where they joined last).
+DUE_REMINDERS = """
+WITH open_pairs AS (
+  SELECT a.id AS assignment_id, m.person_id, a.scenario_id, a.due_at
+  FROM assignments a
+  JOIN team_members m ON m.team_id = a.team_id AND m.role = 'rep'
+  WHERE a.due_at BETWEEN :today AND :until
+    AND (NOT EXISTS (SELECT 1 FROM assignment_people x WHERE x.assignment_id = a.id)
+      OR EXISTS (SELECT 1 FROM assignment_people x
+                 WHERE x.assignment_id = a.id AND x.person_id = m.person_id))
+    AND NOT EXISTS (SELECT 1 FROM completions c
+                    WHERE c.assignment_id = a.id AND c.person_id = m.person_id)
+    AND NOT EXISTS (SELECT 1 FROM reminders r
+                    WHERE r.assignment_id = a.id AND r.person_id = m.person_id)
+),
+practised AS (
+  SELECT l.*, (SELECT MAX(s.started_at) FROM sessions s WHERE s.learner_id = l.id) AS last
+  FROM learners l
+  WHERE l.person_id IN (SELECT person_id FROM open_pairs)
+),
+latest AS (
+  SELECT person_id, platform, user_id, name,
+    ROW_NUMBER() OVER (PARTITION BY person_id
+      ORDER BY last IS NULL, last DESC, created_at DESC, id DESC) AS rank
+  FROM practised
+)
+SELECT o.assignment_id, o.person_id, l.user_id, l.name, o.scenario_id, o.due_at
+FROM open_pairs o JOIN latest l ON l.person_id = o.person_id AND l.rank = 1
+WHERE l.platform = :platform
+ORDER BY o.due_at, o.assignment_id, o.person_id
+"""
 ASSIGNMENT = "SELECT a.*, t.name AS team FROM assignments a JOIN teams t ON t.id = a.team_id"
 
 

@@ -25,6 +25,9 @@ class Recording:
         self.refuse: list[Exception] = []  # raised by the next sends, in order
         self.broken_turns = False
 
+    def direct(self, user_id: str) -> dict[str, Any]:
+        return {"dm": user_id}
+
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
         notices = [p.text for p in reply.parts if isinstance(p, Notice)]
         if self.broken_turns and SORRY not in notices:

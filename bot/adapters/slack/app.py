@@ -139,6 +139,10 @@ class SlackSurface:
         self.trainer = trainer
         self.client = client
 
+    def direct(self, user_id: str) -> dict[str, Any]:
+        team, _, user = user_id.partition(":")
+        return asdict(Destination(team, user, user))  # a user id posts to the app's DM
+
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[Payload]:
         to = Destination(**destination)
         calls: list[Payload] = [{"call": "post", **asdict(message)} for message in render(reply)]

@@ -97,6 +97,9 @@ class TelegramSurface:
     def __init__(self, application: Application) -> None:
         self.application = application
 
+    def direct(self, user_id: str) -> dict[str, Any]:
+        return {"chat_id": int(user_id)}  # a private chat's id is the user's id
+
     def render(self, reply: Reply, destination: Mapping[str, Any]) -> list[dict[str, Any]]:
         return [_payload(out) for out in render(reply)]
 
