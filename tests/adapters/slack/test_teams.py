@@ -84,3 +84,28 @@ def test_an_exam_in_slack_posts_no_per_reply_feedback(slack: SlackWorld) -> None
     assert posted(replied) and ":dart:" not in _shown(replied)
     hint = _shown(slack.command("U3", "hint"))
     assert "Hints are off" in hint
+
+
+def test_a_reminder_reaches_the_reps_dm_once(slack: SlackWorld) -> None:
+    from datetime import UTC, datetime
+
+    store, worker = slack.trainer.store, slack.worker
+    assert worker is not None
+    today = datetime.now(UTC).date().isoformat()
+    with store.transaction():
+        team = store.create_team("North")
+        rep = store.learner("slack", f"{slack.fake.team_id}:U7", "Cy").person_id
+        store.add_member(team.id, rep, "rep")
+        store.add_assignment(team.id, "gatekeeper", "normal", today, 70, 1, False)
+
+    async def remind() -> None:
+        for user in worker.queue_reminders():
+            worker.kick(user)
+        await worker.join()
+
+    before = len(slack.fake.calls)
+    slack.loop.run(remind())
+    slack.loop.run(remind())  # nothing more the second time
+    reminders = posted(slack.fake.calls[before:])
+    assert [c.channel for c in reminders] == [dm_channel("U7")]
+    assert "Reminder" in reminders[0].shows() and "Get past the gatekeeper" in reminders[0].shows()
