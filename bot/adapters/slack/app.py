@@ -33,7 +33,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack.blocks import START_ACTION, home_view, render
+from bot.adapters.slack.blocks import DISPUTE_ACTION, START_ACTION, home_view, render
 from bot.adapters.slack.blocks import unescape as unescape
 from bot.adapters.slack.settings import SlackSettings
 from bot.delivery import DeliveryWorker, PermanentError
@@ -124,6 +124,16 @@ def start_turn(body: Payload, action: Payload) -> Incoming:
     value = " ".join(str(action.get("value", "")).split())
     inbound = Inbound(learner(team, user["id"]), f"/start {value}", f"action:{body['trigger_id']}")
     return Incoming(inbound, Destination(team, user["id"], user["id"]))
+
+
+def dispute_turn(body: Payload) -> Incoming:
+    """The Dispute button under a reply's feedback: contests that learner's last turn."""
+    user = body["user"]
+    team = user.get("team_id") or (body.get("team") or {}).get("id", "")
+    thread = (body.get("message") or {}).get("thread_ts")
+    channel = (body.get("channel") or {}).get("id") or user["id"]
+    inbound = Inbound(learner(team, user["id"]), "/dispute", f"action:{body['trigger_id']}")
+    return Incoming(inbound, Destination(team, user["id"], channel, thread_ts=thread))
 
 
 # --- Reply → outbox → Slack calls -----------------------------------------------------------
@@ -288,6 +298,11 @@ def register(app: AsyncApp, worker: DeliveryWorker) -> None:
     @app.action(START_ACTION)
     async def on_start(ack: Any, body: Payload, action: Payload) -> None:
         await accept(worker, start_turn(body, action))
+        await ack()
+
+    @app.action(DISPUTE_ACTION)
+    async def on_dispute(ack: Any, body: Payload) -> None:
+        await accept(worker, dispute_turn(body))
         await ack()
 
     @app.event("app_home_opened")

@@ -34,6 +34,7 @@ from bot.messages import (
 Block = dict[str, Any]
 SLASH = "/roleplay"
 START_ACTION = re.compile(r"^start:")
+DISPUTE_ACTION = "dispute"  # the button under feedback: the same as typing /dispute
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MAX_SCENARIOS = 15  # 3 blocks each, under Slack's 50 blocks per message
@@ -152,7 +153,8 @@ def _feedback(part: Feedback) -> SlackMessage:
     if part.note:
         texts.append(slack_commands(escape(part.note)))
     plain = f"Feedback: {part.points:+d}" + (f". {part.note}" if part.note else "")
-    return SlackMessage(plain, (context(*texts),))
+    dispute = {"type": "actions", "elements": [button("Dispute this score", DISPUTE_ACTION, "")]}
+    return SlackMessage(plain, (context(*texts), dispute))
 
 
 @render_part.register

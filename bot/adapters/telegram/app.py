@@ -27,7 +27,12 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.format import OutMessage, render
-from bot.adapters.telegram.keyboards import parse_pick, private_chat_keyboard, scenario_keyboard
+from bot.adapters.telegram.keyboards import (
+    dispute_keyboard,
+    parse_pick,
+    private_chat_keyboard,
+    scenario_keyboard,
+)
 from bot.adapters.telegram.ordering import ChatOrderedProcessor
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.delivery import DeliveryWorker, PermanentError
@@ -119,7 +124,11 @@ class TelegramSurface:
 
 
 def _payload(out: OutMessage) -> dict[str, Any]:
-    keyboard = scenario_keyboard(out.picker).to_dict() if out.picker else None
+    keyboard = None
+    if out.picker:
+        keyboard = scenario_keyboard(out.picker).to_dict()
+    elif out.dispute:
+        keyboard = dispute_keyboard().to_dict()
     return {"html": out.html, "keyboard": keyboard}
 
 
@@ -137,7 +146,7 @@ class TelegramHandlers:
         await self._accept(update, message.text, message.chat_id)
 
     async def on_pick(self, update: Update, context: Context) -> None:
-        """A tap on the scenario picker: the same as typing the button's /start command."""
+        """A tap on the scenario picker or a Dispute button: the same as typing its command."""
         query, chat = update.callback_query, update.effective_chat
         assert query is not None and chat is not None
         command = parse_pick(query.data or "")

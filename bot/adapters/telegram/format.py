@@ -42,10 +42,12 @@ def escape(text: str) -> str:
 
 @dataclass(frozen=True)
 class OutMessage:
-    """One Telegram message: HTML text, plus the scenarios to offer as buttons, if any."""
+    """One Telegram message: HTML text, plus the scenarios to offer as buttons, if any, or
+    the button that disputes the score (under per-reply feedback)."""
 
     html: str
     picker: ScenarioList | None = None
+    dispute: bool = False
 
 
 def render(reply: Reply) -> list[OutMessage]:
@@ -57,15 +59,21 @@ def render(reply: Reply) -> list[OutMessage]:
             messages += _chunks("\n".join(lines))
             continue
         for p in parts:
-            messages += _chunks(part(p), p if isinstance(p, ScenarioList) else None)
+            picker = p if isinstance(p, ScenarioList) else None
+            messages += _chunks(part(p), picker, isinstance(p, Feedback))
     return messages
 
 
-def _chunks(html: str, picker: ScenarioList | None = None) -> list[OutMessage]:
-    """Split one block; the scenario buttons go under its last chunk."""
+def _chunks(
+    html: str, picker: ScenarioList | None = None, dispute: bool = False
+) -> list[OutMessage]:
+    """Split one block; the buttons go under its last chunk."""
     chunks = split_html(html)
     last = len(chunks) - 1
-    return [OutMessage(c, picker if i == last else None) for i, c in enumerate(chunks)]
+    return [
+        OutMessage(c, picker if i == last else None, dispute and i == last)
+        for i, c in enumerate(chunks)
+    ]
 
 
 @singledispatch

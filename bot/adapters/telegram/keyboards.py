@@ -1,4 +1,5 @@
-"""Inline keyboards: the scenario picker, and the link from a group to a private chat.
+"""Inline keyboards: the scenario picker, the dispute button, and the link from a group to
+a private chat.
 
 A picker button carries the command it stands for ("/start cold_call") as callback data,
 so a tap is handled exactly like the typed command. Callback data comes back from the
@@ -15,6 +16,7 @@ from bot.messages import ScenarioList
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 PICK = re.compile(r"/start [A-Za-z_][A-Za-z0-9_]*( [A-Za-z_][A-Za-z0-9_]*)?")
+DISPUTE = "/dispute"
 
 
 def pick_data(scenario_id: str, level: str | None = None) -> str:
@@ -34,9 +36,17 @@ def scenario_keyboard(listing: ScenarioList) -> InlineKeyboardMarkup:
     )
 
 
+def dispute_keyboard() -> InlineKeyboardMarkup:
+    """Under per-reply feedback: contest the score of the reply it is about."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Dispute this score", callback_data=DISPUTE)]]
+    )
+
+
 def parse_pick(data: str | None) -> str | None:
-    """The `/start ...` command a button stands for, or None if the data is not ours."""
-    return data if data and PICK.fullmatch(data) else None
+    """The command a button stands for (`/start ...` or `/dispute`), or None if the data
+    is not ours."""
+    return data if data and (PICK.fullmatch(data) or data == DISPUTE) else None
 
 
 def private_chat_keyboard(bot_username: str) -> InlineKeyboardMarkup:

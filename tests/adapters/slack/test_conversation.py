@@ -64,7 +64,7 @@ def test_a_reply_in_the_thread_is_answered_there_with_compact_feedback(
     reply = expect(twin, OPENING)
     assert [c.text for c in calls if not c.blocks] == persona_texts(reply)
     feedback = [c for c in calls if c.blocks]
-    assert len(feedback) == 1 and block_types(feedback[0]) == ["context"]
+    assert len(feedback) == 1 and block_types(feedback[0]) == ["context", "actions"]
     assert feedback[0].shows().startswith("Feedback: ")
     assert all(c.thread_ts == parent.ts and c.channel == dm_channel("U1") for c in calls)
 
