@@ -16,7 +16,7 @@ from bot.scoring.detect import Detection, Evidence
 from bot.scoring.learned.features import RULE_BLOCK, Features, Span, occurrences
 from bot.scoring.learned.model import LinearModel
 
-TOP_FEATURES = 3
+TOP_FEATURES = 4
 
 
 def _word_around(reply: str, span: Span) -> Span:
@@ -26,6 +26,12 @@ def _word_around(reply: str, span: Span) -> Span:
     while end < len(reply) and reply[end].isalnum() and reply[end - 1].isalnum():
         end += 1
     return start, end
+
+
+def _joins(reply: str, end: int, start: int) -> bool:
+    """Spans overlap, or only spaces and punctuation (at most three characters) part them."""
+    gap = reply[end:start]
+    return start <= end or (len(gap) <= 3 and not any(ch.isalnum() for ch in gap))
 
 
 def driving_spans(
@@ -71,7 +77,7 @@ def model_evidence(
         return None
     merged: list[list[int]] = []
     for start, end in sorted(span for span, _ in driving):
-        if merged and start <= merged[-1][1]:
+        if merged and _joins(reply, merged[-1][1], start):
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
@@ -115,10 +116,11 @@ def cached_model(
     if path.exists():
         try:
             return LinearModel.load(path)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             path.unlink(missing_ok=True)  # unreadable: build it again below
     if announce:
-        announce(f"roleplay: training the {variant} move model for this data (first use)...")
+        share = "" if fraction == 1.0 else f" on {fraction:.0%} of the data"
+        announce(f"roleplay: training the {variant} move model{share} (first use of this data)...")
     started = time.perf_counter()
     model = build(root, variant, fraction, corpus)
     try:

@@ -107,12 +107,13 @@ def _fit_one(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float] | None:
 
 
 def _fit_all(x, y: np.ndarray, cs: Sequence[float | None]) -> list:
-    """``_fit_one`` for every column of ``y`` (None: skip it), on two threads (liblinear
-    releases the GIL); each fit is seeded, so the result does not depend on scheduling."""
+    """``_fit_one`` for every column of ``y`` (None: skip it), in two worker processes.
+    Not threads: liblinear seeds one C-library random state per process, which threads would
+    share (and race on); in a process each seeded fit is reproducible whatever the order."""
     from joblib import Parallel, delayed
 
     jobs = (delayed(_fit_one)(x, y[:, j], c) for j, c in enumerate(cs) if c is not None)
-    done = iter(Parallel(n_jobs=2, prefer="threads")(jobs))
+    done = iter(Parallel(n_jobs=2)(jobs))
     return [None if c is None else next(done) for c in cs]
 
 
