@@ -11,6 +11,7 @@ Stored as one ``.npz`` of plain arrays (no pickle), read with ``allow_pickle=Fal
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +64,9 @@ class LinearModel:
         }
 
     def save(self, path: Path) -> None:
-        """Write atomically, so a reader never sees half a model."""
+        """Write atomically, so a reader (or a second writer) never sees half a model."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial.npz")
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial.npz")
         np.savez_compressed(partial, **self._arrays())  # type: ignore[arg-type]
         partial.replace(path)
 
