@@ -139,8 +139,9 @@ def product_detector() -> Detector:
 
     ``ROLEPLAY_DETECTOR=rules`` keeps the rules alone; so does a checkout without training
     files (with a warning), since then no model can be built from it."""
-    if os.environ.get("ROLEPLAY_DETECTOR", "").lower() == "rules" or not training_files():
-        if os.environ.get("ROLEPLAY_DETECTOR", "").lower() != "rules":
-            _stderr("roleplay: no labelled training files found; scoring with the rules alone")
+    if os.environ.get("ROLEPLAY_DETECTOR", "").lower() == "rules":
+        return default_detector()
+    if not training_files():
+        _stderr("roleplay: no labelled training files found; scoring with the rules alone")
         return default_detector()
     return LearnedDetector(cached_model(), default_detector())
