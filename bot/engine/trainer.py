@@ -31,7 +31,7 @@ from bot.messages import (
     Scorecard,
 )
 from bot.scoring.detect import Detection, Detector
-from bot.scoring.learned import product_detector
+from bot.scoring.learned import ProductDetector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
 from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
@@ -63,7 +63,7 @@ class Trainer:
     def __init__(self, library: Library, store: Store, detector: Detector | None = None) -> None:
         self.library = library
         self.store = store
-        self.detector = detector or product_detector()
+        self.detector = detector or ProductDetector()
         self.casts: dict[str, Cast] = build_casts(library)
 
     # --- the port -------------------------------------------------------------------

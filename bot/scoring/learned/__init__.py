@@ -19,6 +19,7 @@ from __future__ import annotations
 from bot.scoring.learned.detector import LearnedDetector
 from bot.scoring.learned.model import LinearModel
 from bot.scoring.learned.store import (
+    ProductDetector,
     build,
     cache_dir,
     cached_model,
@@ -27,6 +28,7 @@ from bot.scoring.learned.store import (
     model_path,
     product_detector,
     training_files,
+    warm_up,
 )
 from bot.scoring.learned.train import Corpus, fit, read_tuning, tune
 
@@ -34,6 +36,7 @@ __all__ = [
     "Corpus",
     "LearnedDetector",
     "LinearModel",
+    "ProductDetector",
     "build",
     "cache_dir",
     "cached_model",
@@ -45,4 +48,5 @@ __all__ = [
     "read_tuning",
     "training_files",
     "tune",
+    "warm_up",
 ]

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot.content.library import default_content_root
-from bot.scoring.detect import Detector, default_detector
+from bot.scoring.detect import Detection, Detector, default_detector
 from bot.scoring.detect.rule_files import RULES_DIR
 from bot.scoring.evaluate import Example, load_examples
 from bot.scoring.learned.detector import LearnedDetector
@@ -133,15 +134,38 @@ def cached_model(
     return model
 
 
-@cache
-def product_detector() -> Detector:
-    """The detector the product scores with: rules plus the learned model of this checkout.
+_BUILDING = threading.Lock()
 
-    ``ROLEPLAY_DETECTOR=rules`` keeps the rules alone; so does a checkout without training
-    files (with a warning), since then no model can be built from it."""
+
+@cache
+def _product_detector() -> Detector:
     if os.environ.get("ROLEPLAY_DETECTOR", "").lower() == "rules":
         return default_detector()
     if not training_files():
         _stderr("roleplay: no labelled training files found; scoring with the rules alone")
         return default_detector()
     return LearnedDetector(cached_model(), default_detector())
+
+
+def product_detector() -> Detector:
+    """The detector the product scores with: rules plus the learned model of this checkout.
+
+    ``ROLEPLAY_DETECTOR=rules`` keeps the rules alone; so does a checkout without training
+    files (with a warning), since then no model can be built from it. Built once per
+    process; safe to call from a warm-up thread and a turn at the same time."""
+    with _BUILDING:
+        return _product_detector()
+
+
+class ProductDetector:
+    """``product_detector()``, built on the first reply instead of at start-up: a surface
+    shows its first lines at once and may warm it up meanwhile (``warm_up``)."""
+
+    def detect(self, reply: str, context: str = "") -> tuple[Detection, ...]:
+        return product_detector().detect(reply, context)
+
+
+def warm_up() -> None:
+    """Build the product's detector on a background thread (compiling the rules and reading
+    the model take a second or two) while the learner reads the briefing."""
+    threading.Thread(target=product_detector, name="detector-warm-up", daemon=True).start()
