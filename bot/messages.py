@@ -100,6 +100,7 @@ class SkillScore:
 class QuotedReply:
     text: str
     points: int
+    why: str = ""  # the words that earned (or cost) its points, with the move and points
 
 
 @dataclass(frozen=True)

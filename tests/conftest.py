@@ -9,7 +9,15 @@ import pytest
 from bot.content.library import Library, default_content_root, load_library
 from bot.engine.trainer import Trainer
 from bot.messages import Inbound, Learner, Reply
+from bot.scoring.learned import cached_model
 from bot.storage.sqlite import SqliteStore
+
+
+@pytest.fixture(scope="session", autouse=True)
+def product_model() -> None:
+    """Build (or find) the move model of this checkout's data before any test runs, so the
+    bot processes that some tests start read it from the cache instead of training it."""
+    cached_model()
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,8 @@ class TerminalRenderer:
         for label, quoted in (("Best reply", card.best), ("Weakest reply", card.worst)):
             if quoted:
                 self.console.print(f'{label} ({quoted.points:+d}): "{escape(quoted.text)}"')
+                if quoted.why:
+                    self.console.print(f"  [dim]because of: {escape(quoted.why)}[/dim]")
         for line in card.ledger:
             self.console.print(f"Gave: {escape(line.give) or '-'} | Got: {escape(line.get) or '-'}")
         for tip in card.tips:

@@ -15,6 +15,7 @@ from bot.cli.practice_command import practice_command, progress_command
 from bot.cli.slack_command import slack_command, slack_load_command
 from bot.cli.team_command import team_group
 from bot.cli.telegram_command import telegram_command, telegram_load_command
+from bot.cli.train_command import train_command
 
 
 @click.group(help="Roleplay trainer for B2B sales reps.")
@@ -30,6 +31,7 @@ for command in (
     diagram_command,
     docs_command,
     eval_command,
+    train_command,
     bench_command,
     slack_command,
     slack_load_command,

@@ -13,6 +13,7 @@ from bot.adapters.terminal import TerminalRenderer, TerminalSession, script_line
 from bot.cli.options import content_option, db_option, open_trainer
 from bot.engine.trainer import Trainer
 from bot.messages import Learner
+from bot.scoring.learned import warm_up
 
 learner_option = click.option(
     "--learner",
@@ -56,6 +57,7 @@ def practice_command(
     """Practise SCENARIO in the terminal (no SCENARIO: resume your session or list them)."""
     console = Console(highlight=False)
     trainer = open_trainer(content_root, db_path)
+    warm_up()
     session = TerminalSession(trainer, _learner(learner), console)
     scripted = replies_file is not None or not sys.stdin.isatty()
     assignments = trainer.assignments(session.learner)

@@ -44,7 +44,8 @@ from bot.messages import (
     Scorecard,
     TeamSummary,
 )
-from bot.scoring.detect import Detection, Detector, default_detector
+from bot.scoring.detect import Detection, Detector
+from bot.scoring.learned import ProductDetector
 from bot.scoring.rubric import feedback_items, missing_note
 from bot.scoring.scorecard import build_scorecard
 from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
@@ -80,7 +81,7 @@ class Trainer:
     def __init__(self, library: Library, store: Store, detector: Detector | None = None) -> None:
         self.library = library
         self.store = store
-        self.detector = detector or default_detector()
+        self.detector = detector or ProductDetector()
         self.casts: dict[str, Cast] = build_casts(library)
 
     # --- the port -------------------------------------------------------------------

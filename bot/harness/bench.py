@@ -25,7 +25,7 @@ from bot.engine.trainer import Trainer
 from bot.engine.turn import play_turn
 from bot.harness.figures import percentile
 from bot.messages import Inbound, Learner, Reply
-from bot.scoring.detect import default_detector
+from bot.scoring.detect import Detector
 from bot.storage.base import OutboxItem
 from bot.storage.sqlite import SqliteStore
 
@@ -111,9 +111,8 @@ def _timed(label: str, texts: list[str], step: Callable[[str], object]) -> Figur
     return Figures(label, len(texts), time.perf_counter() - start, latencies)
 
 
-def in_process(cast: Cast, texts: list[str]) -> Figures:
+def in_process(cast: Cast, texts: list[str], detector: Detector) -> Figures:
     """Scoring plus transition, no storage: a conversation restarts when it ends."""
-    detector = default_detector()
     c = Conversation(cast.flow.initial, 0, "normal")
 
     def step(text: str) -> None:
@@ -211,7 +210,7 @@ def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[li
         store = SqliteStore(Path(tmp) / "bench.db")
         trainer = Trainer(library, store)
         cast = trainer.casts[scenario]
-        scoring = in_process(cast, texts)
+        scoring = in_process(cast, texts, trainer.detector)
         stored = with_storage(trainer, scenario, texts, learners)
         queued = through_queues(trainer, store, scenario, texts, learners)
         figures = [scoring, *by_length(scoring, texts), stored, *by_length(stored, texts), queued]

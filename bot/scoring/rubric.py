@@ -34,6 +34,7 @@ def score_moves(
                 ev.end,
                 ev.quote,
                 ev.rule,
+                ev.parts,
             )
         )
     return tuple(scored)
@@ -47,7 +48,7 @@ def feedback_items(scored: Iterable[ScoredMove]) -> tuple[FeedbackItem, ...]:
             move=s.move,
             label=vocab[s.move].label,
             points=s.points,
-            quote=s.quote,
+            quote=s.shown,
             technique=vocab[s.move].technique.name,
             link=vocab[s.move].technique.link,
         )

@@ -134,8 +134,22 @@ def _extremes(learner: Sequence[TurnRecord]) -> tuple[QuotedReply | None, Quoted
         return None, None
     best = max(learner, key=lambda t: t.points)
     worst = min(learner, key=lambda t: t.points)
-    worst_reply = QuotedReply(worst.text, worst.points) if worst.points < best.points else None
-    return QuotedReply(best.text, best.points), worst_reply
+    worst_reply = (
+        QuotedReply(worst.text, worst.points, _why(worst, -1))
+        if worst.points < best.points
+        else None
+    )
+    return QuotedReply(best.text, best.points, _why(best, 1)), worst_reply
+
+
+def _why(turn: TurnRecord, sign: int) -> str:
+    """The spans behind a quoted reply's points of one sign: '"tmrw 10ish" (meeting +2)'."""
+    vocab = vocabulary()
+    return "; ".join(
+        f'"{m.shown}" ({vocab[m.move].label} {m.points:+d})'
+        for m in turn.moves
+        if m.points * sign > 0
+    )
 
 
 def _tips(

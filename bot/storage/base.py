@@ -31,9 +31,11 @@ class ScoredMove:
     end: int
     quote: str
     rule: str
+    # all the spans behind the move when there are several: (start, end, quote)
+    spans: tuple[tuple[int, int, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "move": self.move,
             "points": self.points,
             "start": self.start,
@@ -41,6 +43,14 @@ class ScoredMove:
             "quote": self.quote,
             "rule": self.rule,
         }
+        if self.spans:
+            out["spans"] = [list(span) for span in self.spans]
+        return out
+
+    @property
+    def shown(self) -> str:
+        """The quote a learner sees: every span's words, in reply order."""
+        return " … ".join(q for _, _, q in self.spans) if self.spans else self.quote
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScoredMove:
@@ -51,6 +61,7 @@ class ScoredMove:
             end=int(data.get("end", 0)),
             quote=data.get("quote", ""),
             rule=data.get("rule", ""),
+            spans=tuple((int(s), int(e), str(q)) for s, e, q in data.get("spans", ())),
         )
 
 

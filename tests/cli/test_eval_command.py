@@ -90,3 +90,41 @@ def test_unknown_move_names_file_and_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["eval", "--json", str(path)])
     assert result.exit_code == 1
     assert f"{path}:1" in result.output and "charm" in result.output
+
+
+def test_json_compares_rules_model_combined_and_the_learning_curve(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["eval", "--json", str(gold(tmp_path))])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["detector"] == "combined"
+    for name in ("rules", "model", "combined"):
+        assert set(data[name]) >= {"moves", "micro", "macro"}
+    assert data["macro"] == data["combined"]["macro"]
+    curve = data["learning_curve"]
+    assert [p["fraction"] for p in curve] == [0.25, 0.5, 1.0]
+    assert curve[0]["train_examples"] < curve[1]["train_examples"] < curve[2]["train_examples"]
+
+
+def test_table_shows_the_three_detectors_side_by_side(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["eval", "--no-curve", str(gold(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^F1 per move\s+rules\s+model\s+combined$", result.output, re.MULTILINE)
+    assert "learning curve" not in result.output
+
+
+def test_errors_show_every_span_of_a_model_detection(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    row = {
+        "id": "m1",
+        "buyer": "Send me something.",
+        "reply": "can we grab 15 min tmrw 10ish?",
+        "moves": [],
+    }
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--errors", "--json", "--no-curve", str(path)])
+    assert result.exit_code == 0, result.output
+    errors = json.loads(result.output)["errors"]
+    assert errors, "the reply has moves the empty label calls false alarms"
+    for error in errors:
+        for span in error["evidence"]["spans"]:
+            assert row["reply"][span["start"] : span["end"]] == span["quote"]

@@ -1,0 +1,48 @@
+"""The learned detector beside the rules: the ``Detector`` the product scores replies with."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.scoring.detect import Detection, Detector
+from bot.scoring.learned.explain import model_evidence
+from bot.scoring.learned.features import featurize
+from bot.scoring.learned.model import LinearModel
+
+
+class LearnedDetector:
+    """Scores a reply with ``model``; per move, its policy decides between model and rules.
+
+    ``model``: the model alone fires the move. ``union``: the rule or the model. ``rules``:
+    the rule alone. Where a rule fired for a move that is reported, the rule's detection
+    (its span and id) is kept, so rule evidence reads as before; a move only the model found
+    is quoted by ``model_evidence``. Without ``rules`` (a model trained without rule
+    features) every move is the model's.
+    """
+
+    def __init__(self, model: LinearModel, rules: Detector | None) -> None:
+        if model.uses_rules and rules is None:
+            raise ValueError("this model reads the rules' outputs: give it the rule detector")
+        self.model = model
+        self.rules = rules if model.uses_rules else None
+        self._from_rules = np.array([p != "model" for p in model.policies])
+        self._rules_only = np.array([p == "rules" for p in model.policies])
+
+    def detect(self, reply: str, context: str = "") -> tuple[Detection, ...]:
+        """Moves found in ``reply`` (answering ``context``), in vocabulary order."""
+        if not isinstance(reply, str) or not reply.strip():
+            return ()
+        context = context if isinstance(context, str) else ""
+        rules = {d.move: d for d in self.rules.detect(reply, context)} if self.rules else {}
+        features = featurize(self.model.vocab, reply, context, rules)
+        fires = (self.model.scores(features) > self.model.thresholds) & ~self._rules_only
+        found: list[Detection] = []
+        for j, move in enumerate(self.model.moves):
+            rule = rules.get(move)
+            if rule is not None and (fires[j] or self._from_rules[j]):
+                found.append(rule)
+            elif fires[j]:
+                evidence = model_evidence(self.model, features, j, reply, rules)
+                if evidence is not None:
+                    found.append(Detection(move, evidence))
+        return tuple(found)

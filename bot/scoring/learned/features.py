@@ -1,0 +1,196 @@
+"""Sparse features of one reply, and where in the reply each feature came from.
+
+Four blocks, each TF-IDF weighted (sublinear term frequency, smoothed idf) and L2-normalised
+on its own: word 1-2 grams of the reply (``w:``), character 2-4 grams of the reply (``c:``,
+across word boundaries, so shorthand and typos still share most grams with the spelled-out
+word), word 1-2 grams of the buyer line being answered (``b:``, scaled down: context, not
+content) and one feature per move the rule detector found (``r:``, weight 1).
+
+The same code builds the training matrix and scores a reply at run time. ``occurrences``
+finds a reply feature's spans in the reply as typed by running the same tokenisation again,
+so an explanation is exact: the characters that produced the feature, typos included.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise, repeat
+
+import numpy as np
+
+WORD = re.compile(r"\w+|[?!$%€£]")
+WHITESPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c": " "})
+CHAR_SIZES = (2, 3, 4)
+BUYER_SCALE = 0.5
+NO_BUYER = "<none>"
+WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, RULE_BLOCK = "w:", "c:", "b:", "r:"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """What the vocabulary keeps; part of the model's cache key (via ``as_dict``)."""
+
+    word_min_df: int = 2
+    char_min_df: int = 3
+    buyer_min_df: int = 3
+    buyer_max_features: int = 3000
+    char_max_features: int = 150_000
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.__dict__, "char_sizes": list(CHAR_SIZES), "buyer_scale": BUYER_SCALE}
+
+
+def lowered(text: str) -> tuple[str, list[int] | None]:
+    """``text`` lower-cased with whitespace as spaces, and where each character came from
+    (None when lower-casing kept every position, the usual case)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low.translate(WHITESPACE), None
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for piece in ch.lower():
+            chars.append(piece)
+            origin.append(i)
+    return "".join(chars).translate(WHITESPACE), origin
+
+
+def _tokens(low: str) -> list[re.Match[str]]:
+    return list(WORD.finditer(low))
+
+
+def word_grams(low: str) -> list[str]:
+    """Word unigrams and bigrams of lower-cased text."""
+    tokens = WORD.findall(low)
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def char_grams(low: str) -> list[str]:
+    """Character n-grams of lower-cased text padded with one space at each end."""
+    padded = f" {low} "
+    return [padded[i : i + n] for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
+
+
+def buyer_grams(buyer: str) -> list[str]:
+    return word_grams(lowered(buyer)[0]) or [NO_BUYER]
+
+
+def occurrences(reply: str, name: str) -> list[Span]:
+    """Spans of the reply (its own characters) that produce the reply feature ``name``,
+    never covering padding or surrounding spaces; [] for buyer and rule features."""
+    block, gram = name[:2], name[2:]
+    low, origin = lowered(reply)
+    spans: list[Span] = []
+    if block == WORD_BLOCK:
+        parts = gram.split(" ")
+        tokens = _tokens(low)
+        for i in range(len(tokens) - len(parts) + 1):
+            if all(tokens[i + k].group() == parts[k] for k in range(len(parts))):
+                spans.append((tokens[i].start(), tokens[i + len(parts) - 1].end()))
+    elif block == CHAR_BLOCK:
+        padded = f" {low} "
+        lead = len(gram) - len(gram.lstrip(" "))
+        core = len(gram.strip(" "))
+        at = padded.find(gram)
+        while at >= 0 and core:
+            start = at - 1 + lead  # padded[k] is low[k - 1]
+            spans.append((start, start + core))
+            at = padded.find(gram, at + 1)
+    if origin is not None:
+        spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
+    return spans
+
+
+@dataclass
+class Vocabulary:
+    """Feature name -> column, and the idf of each column (rule features have idf 1)."""
+
+    names: list[str]
+    idf: list[float]
+
+    def __post_init__(self) -> None:
+        self.words: dict[str, int] = {}
+        self.chars: dict[str, int] = {}
+        self.buyer: dict[str, int] = {}
+        self.rules: dict[str, int] = {}
+        blocks = {WORD_BLOCK: self.words, CHAR_BLOCK: self.chars}
+        blocks |= {BUYER_BLOCK: self.buyer, RULE_BLOCK: self.rules}
+        for i, name in enumerate(self.names):
+            blocks[name[:2]][name[2:]] = i
+        self.idf_array = np.asarray(self.idf, dtype=np.float64)
+
+    @classmethod
+    def build(
+        cls,
+        replies: Sequence[str],
+        buyers: Sequence[str],
+        moves: Sequence[str],
+        config: FeatureConfig,
+    ) -> Vocabulary:
+        """Document frequencies over the training replies; rare grams are dropped, ties in
+        the size caps broken by name so the vocabulary is the same on every run."""
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        buyer_df: Counter[str] = Counter()
+        for reply in replies:
+            low = lowered(reply)[0]
+            word_df.update(set(word_grams(low)))
+            char_df.update(g for g in set(char_grams(low)) if g.strip())
+        for buyer in buyers:
+            buyer_df.update(set(buyer_grams(buyer)))
+        words = sorted(g for g, df in word_df.items() if df >= config.word_min_df)
+        chars = _top(char_df, config.char_min_df, config.char_max_features)
+        context = _top(buyer_df, config.buyer_min_df, config.buyer_max_features)
+        names: list[str] = []
+        idf: list[float] = []
+        for prefix, group, df, n in (
+            (WORD_BLOCK, words, word_df, len(replies)),
+            (CHAR_BLOCK, chars, char_df, len(replies)),
+            (BUYER_BLOCK, context, buyer_df, len(buyers)),
+        ):
+            names += [prefix + g for g in group]
+            idf += [math.log((1 + n) / (1 + df[g])) + 1 for g in group]
+        names += [RULE_BLOCK + m for m in moves]
+        idf += [1.0] * len(moves)
+        return cls(names, idf)
+
+
+def _top(df: Counter[str], min_df: int, limit: int) -> list[str]:
+    kept = [g for g, n in df.items() if n >= min_df]
+    return sorted(sorted(kept, key=lambda g: (-df[g], g))[:limit])
+
+
+@dataclass(frozen=True)
+class Features:
+    """One reply's non-zero features: columns and their values (float64 arrays)."""
+
+    columns: np.ndarray
+    values: np.ndarray
+
+
+def _block(grams: list[str], index: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, ...]:
+    found = np.fromiter(map(index.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+    columns, counts = np.unique(found[found >= 0], return_counts=True)
+    weights = (1.0 + np.log(counts)) * idf[columns]
+    norm = float(np.sqrt(weights @ weights)) or 1.0
+    return columns, weights / norm
+
+
+def featurize(vocab: Vocabulary, reply: str, buyer: str, rule_moves: Iterable[str]) -> Features:
+    """The feature vector of a reply answering ``buyer`` where the rules found ``rule_moves``."""
+    low = lowered(reply)[0]
+    idf = vocab.idf_array
+    words = _block(word_grams(low), vocab.words, idf)
+    chars = _block(char_grams(low), vocab.chars, idf)
+    context = _block(buyer_grams(buyer), vocab.buyer, idf)
+    rules = sorted({vocab.rules[m] for m in rule_moves if m in vocab.rules})
+    return Features(
+        np.concatenate([words[0], chars[0], context[0], np.array(rules, dtype=np.int64)]),
+        np.concatenate([words[1], chars[1], BUYER_SCALE * context[1], np.ones(len(rules))]),
+    )

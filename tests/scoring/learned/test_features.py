@@ -1,0 +1,59 @@
+"""Features and where in the reply each one came from."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.scoring.learned.features import (
+    FeatureConfig,
+    Vocabulary,
+    char_grams,
+    featurize,
+    lowered,
+    occurrences,
+    word_grams,
+)
+
+
+def test_word_grams_are_unigrams_then_bigrams() -> None:
+    assert word_grams("can u help?") == ["can", "u", "help", "?", "can u", "u help", "help ?"]
+
+
+def test_char_grams_pad_the_text_with_spaces() -> None:
+    assert char_grams("ab")[:3] == [" a", "ab", "b "]
+
+
+@pytest.mark.parametrize(
+    ("reply", "name", "quotes"),
+    [
+        ("Can u do Thurs?", "w:thurs", ["Thurs"]),
+        ("Can u do Thurs?", "w:u do", ["u do"]),
+        ("Can u do Thurs?", "c: thu", ["Thu"]),
+        ("Can u do Thurs?", "c:s?", ["s?"]),
+        ("tmrw 10ish? or tmrw 3", "w:tmrw", ["tmrw", "tmrw"]),
+        ("İstanbul team, thurs?", "c:thur", ["thur"]),  # lower-casing İ adds a character
+        ("İstanbul team, thurs?", "w:team", ["team"]),
+    ],
+)
+def test_occurrences_quote_the_characters_typed(reply: str, name: str, quotes: list[str]) -> None:
+    spans = occurrences(reply, name)
+    assert [reply[s:e] for s, e in spans] == quotes
+
+
+def test_lowered_maps_back_when_lower_casing_changes_length() -> None:
+    low, origin = lowered("İa")
+    assert origin is not None and len(origin) == len(low) and origin[-1] == 1
+
+
+def test_featurize_blocks_are_unit_length_and_rules_weigh_one() -> None:
+    replies = ["Can I ask a question?", "Can I ask you?", "ok then", "ok"]
+    config = FeatureConfig(word_min_df=1, char_min_df=1, buyer_min_df=1)
+    vocab = Vocabulary.build(replies, ["Hi"] * 4, ["permission_ask"], config)
+    f = featurize(vocab, "Can I ask?", "Hi", ["permission_ask"])
+    blocks: dict[str, float] = {}
+    for col, value in zip(f.columns, f.values, strict=True):
+        block = vocab.names[col][:2]
+        blocks[block] = blocks.get(block, 0.0) + value * value
+    assert blocks["w:"] == pytest.approx(1.0) and blocks["c:"] == pytest.approx(1.0)
+    assert blocks["b:"] == pytest.approx(0.25)  # the buyer line counts half
+    assert blocks["r:"] == 1.0

@@ -1,0 +1,101 @@
+"""Training is deterministic, keyed by the data, and a changed data file means a new model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.scoring.detect import default_detector
+from bot.scoring.evaluate import Example, evaluate
+from bot.scoring.learned import (
+    Corpus,
+    LearnedDetector,
+    LinearModel,
+    cached_model,
+    data_key,
+    fit,
+    model_path,
+    read_tuning,
+)
+
+
+def test_same_data_same_model_same_scores(small_corpus: Corpus, tmp_path: Path) -> None:
+    settings = read_tuning()["combined"]
+    first = fit(small_corpus, settings, use_rules=True)
+    second = fit(small_corpus, settings, use_rules=True)
+    assert first.fingerprint() == second.fingerprint()
+    first.save(tmp_path / "m.npz")
+    loaded = LinearModel.load(tmp_path / "m.npz")
+    assert loaded.fingerprint() == first.fingerprint()
+    a, b = LearnedDetector(first, default_detector()), LearnedDetector(loaded, default_detector())
+    for e in small_corpus.examples[:200]:
+        assert a.detect(e.reply, e.buyer) == b.detect(e.reply, e.buyer)
+
+
+def write_root(root: Path, examples: list[Example]) -> None:
+    (root / "eval" / "train").mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"id": e.id, "buyer": e.buyer, "reply": e.reply, "moves": sorted(e.moves)} for e in examples
+    ]
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    (root / "eval" / "train" / "data.jsonl").write_text(text, encoding="utf-8")
+
+
+AUTHOR_LINES = [
+    "zorblat the pipeline for me?",
+    "could you zorblat the numbers first?",
+    "happy to zorblat it with you",
+    "we zorblat every deal on fridays",
+    "let's zorblat the forecast together",
+    "zorblat works for your team too",
+    "ok so zorblat then?",
+    "i can zorblat that for finance",
+    "zorblat it and see",
+    "would a quick zorblat help?",
+]
+
+
+def test_ten_new_examples_change_the_key_and_the_scores(
+    small_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An author adds ten replies for a move; the next run trains a new model (never the
+    stale one) and the new phrase now finds that move."""
+    monkeypatch.setenv("ROLEPLAY_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "repo"
+    write_root(root, small_corpus.examples)
+    before_key = data_key(root)
+    before = cached_model(root, announce=None)
+    assert model_path(before_key).exists()
+    probe = Example("probe", "zorblat the plan with me", "Tell me more.", frozenset({"rapport"}), 1)
+    rules = default_detector()
+    assert "rapport" not in {d.move for d in LearnedDetector(before, rules).detect(probe.reply)}
+
+    added = [
+        Example(f"a{i}", line, "", frozenset({"rapport"}), i) for i, line in enumerate(AUTHOR_LINES)
+    ]
+    write_root(root, small_corpus.examples + added)
+    after_key = data_key(root)
+    assert after_key != before_key and not model_path(after_key).exists()
+    after = cached_model(root, announce=None)
+    assert (
+        after.fingerprint() != before.fingerprint() and after.trained_on == before.trained_on + 10
+    )
+    found = {d.move: d for d in LearnedDetector(after, rules).detect(probe.reply, probe.buyer)}
+    assert "rapport" in found and "zorblat" in found["rapport"].evidence.quote
+    assert evaluate([probe], LearnedDetector(after, rules)).scores["rapport"].tp == 1
+    assert np.array_equal(cached_model(root, announce=None).weights, after.weights)  # cached
+
+
+def test_a_damaged_cache_file_is_rebuilt(
+    small_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROLEPLAY_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "repo"
+    write_root(root, small_corpus.examples[:300])
+    path = model_path(data_key(root))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a model")
+    assert cached_model(root, announce=None).trained_on == 300
