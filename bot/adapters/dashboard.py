@@ -2,10 +2,10 @@
 
 Read-only holds at three levels. Every SQLite connection Datasette opens, including the
 one it would use for writes, is `mode=ro`, so SQLite itself refuses a write. No write
-plugin is installed and no canned query is a write query. And requests may carry SQL only
-if it is the exact text of a report query: the chart plugin fetches its data through
-Datasette's SQL endpoint (so `execute-sql` must stay on), but a free SQL console over every
-rep's transcripts is not a manager's tool.
+plugin is installed and no canned query is a write query. And only GET and HEAD are
+answered, carrying SQL only if it is the exact text of a report query: the chart plugin
+fetches its data through Datasette's SQL endpoint (so `execute-sql` must stay on), but a
+free SQL console over every rep's transcripts is not a manager's tool.
 
 The file is opened in Datasette's normal (mutable) mode, not `--immutable`: the bot keeps
 writing to it, and an immutable open would neither see new sessions nor be safe while the
@@ -64,26 +64,30 @@ def datasette(path: Path, team: str | None = None) -> Datasette:
 
 
 def only_report_sql(app: App, allowed: frozenset[str]) -> App:
-    """Refuse (403) any request whose `sql` argument is not one of the report queries."""
+    """Answer only GET and HEAD, and refuse (403) a request whose `sql` argument is not one
+    of the report queries, or that adds SQL to a table page (`_where`)."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             query = scope.get("query_string", b"").decode("latin-1")
             args = parse_qs(query, keep_blank_values=True)
-            if any(sql not in allowed for sql in args.get("sql", [])):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-                    }
-                )
-                body = b"Only the team report queries run here (the dashboard is read-only).\n"
-                await send({"type": "http.response.body", "body": body})
+            if scope["method"] not in ("GET", "HEAD"):
+                await _refuse(send, 405, "The dashboard is read-only: GET only.")
+                return
+            if "_where" in args or any(sql not in allowed for sql in args.get("sql", [])):
+                await _refuse(send, 403, "Only the team report queries run here.")
                 return
         await app(scope, receive, send)
 
     return guarded
+
+
+async def _refuse(send: Send, status: int, text: str) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    if status == 405:
+        headers.append((b"allow", b"GET, HEAD"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": text.encode() + b"\n"})
 
 
 def dashboard_app(path: Path, team: str | None = None) -> App:

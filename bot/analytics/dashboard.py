@@ -6,7 +6,9 @@ them (bot.adapters.dashboard) is the one that imports Datasette."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.analytics.team import queries
 
@@ -92,7 +94,7 @@ def metadata(team: str | None = None) -> dict[str, Any]:
     return {
         "title": "Roleplay trainer: team dashboard",
         "description": "Read-only team reports; every query takes the team's name.",
-        "databases": {DATABASE: {"queries": canned_queries()}},
+        "databases": {DATABASE: {"queries": canned_queries(), **_links(team)}},
         "plugins": {
             "datasette-dashboards": {
                 DASHBOARD: {
@@ -104,6 +106,21 @@ def metadata(team: str | None = None) -> dict[str, Any]:
                 }
             }
         },
+    }
+
+
+def _links(team: str | None) -> dict[str, str]:
+    """Canned queries have no default parameter values: link each report for `team`."""
+    if not team:
+        return {}
+    items = "".join(
+        f'<li><a href="/{DATABASE}/{name}?{urlencode({"team": team})}">{escape(q.title)}</a></li>'
+        for name, q in queries().items()
+    )
+    charts = f"/-/dashboards/{DASHBOARD}?{urlencode({'team': team})}"
+    return {
+        "description_html": f'<p>Team {escape(team)}: <a href="{charts}">charts</a></p>'
+        f"<ul>{items}</ul>"
     }
 
 
