@@ -5,7 +5,8 @@ one it would use for writes, is `mode=ro`, so SQLite itself refuses a write. No 
 plugin is installed and no canned query is a write query. And only GET and HEAD are
 answered, carrying SQL only if it is the exact text of a report query: the chart plugin
 fetches its data through Datasette's SQL endpoint (so `execute-sql` must stay on), but a
-free SQL console over every rep's transcripts is not a manager's tool.
+free SQL console over every rep's transcripts is not a manager's tool; for the same reason
+the raw tables are hidden and only the reports show.
 
 The file is opened in Datasette's normal (mutable) mode, not `--immutable`: the bot keeps
 writing to it, and an immutable open would neither see new sessions nor be safe while the
@@ -14,7 +15,7 @@ file changes."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,24 +40,28 @@ class ReadOnlyDatabase(Database):
         return super().connect(write=False)
 
 
-def check_database(path: Path) -> None:
-    """Fail early, with a reason, on a file that is missing or predates teams."""
+def check_database(path: Path) -> list[str]:
+    """The file's tables and views; fails early, with a reason, on a file that is missing
+    or predates teams."""
     if not path.is_file():
         raise FileNotFoundError(f"no database at {path}")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        names = sorted(row[0] for row in rows)
     missing = [t for t in REQUIRED_TABLES if t not in names]
     if missing:
         raise ValueError(
             f"{path} has no {', '.join(missing)} table; run `roleplay team create` or the "
             "bot once against it to bring it up to date"
         )
+    return names
 
 
-def datasette(path: Path, team: str | None = None) -> Datasette:
-    """Datasette serving `path` as the `roleplay` database with the report queries."""
+def datasette(path: Path, team: str | None = None, tables: Iterable[str] = ()) -> Datasette:
+    """Datasette serving `path` as the `roleplay` database with the report queries, and
+    `tables` hidden."""
     ds = Datasette(
-        metadata=metadata(team),
+        metadata=metadata(team, tables),
         settings={"sql_time_limit_ms": 3000, "allow_download": False},
     )
     ds.add_database(ReadOnlyDatabase(ds, path=str(path), is_mutable=True), name=DATABASE)
@@ -92,5 +97,5 @@ async def _refuse(send: Send, status: int, text: str) -> None:
 
 def dashboard_app(path: Path, team: str | None = None) -> App:
     """The ASGI app to serve: Datasette behind the SQL guard."""
-    check_database(path)
-    return only_report_sql(datasette(path, team).app(), allowed_sql())
+    tables = check_database(path)
+    return only_report_sql(datasette(path, team, tables).app(), allowed_sql())

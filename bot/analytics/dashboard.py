@@ -6,6 +6,7 @@ them (bot.adapters.dashboard) is the one that imports Datasette."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -84,9 +85,10 @@ def charts() -> dict[str, dict[str, Any]]:
     }
 
 
-def metadata(team: str | None = None) -> dict[str, Any]:
+def metadata(team: str | None = None, tables: Iterable[str] = ()) -> dict[str, Any]:
     """Datasette metadata: the canned queries and one dashboard of charts, filtered by
-    team (`team` is the filter's default)."""
+    team (`team` is the filter's default). The raw `tables` are hidden: the dashboard shows
+    the reports, not every rep's transcripts."""
     team_filter: dict[str, Any] = {"name": "Team", "type": "select", "db": DATABASE}
     team_filter["query"] = TEAMS_SQL
     if team:
@@ -94,7 +96,13 @@ def metadata(team: str | None = None) -> dict[str, Any]:
     return {
         "title": "Roleplay trainer: team dashboard",
         "description": "Read-only team reports; every query takes the team's name.",
-        "databases": {DATABASE: {"queries": canned_queries(), **_links(team)}},
+        "databases": {
+            DATABASE: {
+                "queries": canned_queries(),
+                "tables": {table: {"allow": False} for table in tables},
+                **_links(team),
+            }
+        },
         "plugins": {
             "datasette-dashboards": {
                 DASHBOARD: {

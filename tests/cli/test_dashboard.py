@@ -220,6 +220,15 @@ def test_writes_are_refused_and_change_nothing(server: str, db: Path) -> None:
     assert _people(db) == before > 0
 
 
+def test_raw_tables_are_hidden_but_the_reports_show(server: str) -> None:
+    assert _status(f"{server}/roleplay/turns") == 403
+    assert _status(f"{server}/roleplay/people.json") == 403
+    with urllib.request.urlopen(f"{server}/roleplay", timeout=10) as response:
+        page = response.read().decode()
+    assert "/roleplay/not_done?team=West" in page
+    assert "/roleplay/turns" not in page
+
+
 def test_only_the_exact_report_sql_runs(server: str) -> None:
     sql = canned_queries()["certified"]["sql"]
     ok = urlencode({"sql": sql, "team": "West", "_shape": "objects"})
