@@ -30,6 +30,7 @@ SQLITE_USERS = ("bot.cli", "bot.harness")
 CORE = ("bot.messages", "bot.vocabulary", "bot.content", "bot.storage", "bot.scoring")
 CORE += ("bot.analytics", "bot.engine", "bot.delivery")
 SURFACE_LIBRARIES = ("slack_bolt", "slack_sdk", "telegram", "click", "rich", "aiohttp", "tornado")
+SURFACE_LIBRARIES += ("datasette", "uvicorn")
 
 
 def module_name(path: Path) -> str:

@@ -8,6 +8,7 @@ from bot.cli.agreement_command import agreement_command
 from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.crash_command import crash_test_command
+from bot.cli.dashboard_command import dashboard_command
 from bot.cli.disputes_command import disputes_group
 from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
@@ -41,5 +42,6 @@ for command in (
     team_group,
     disputes_group,
     agreement_command,
+    dashboard_command,
 ):
     main.add_command(command)
