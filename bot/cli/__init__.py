@@ -7,6 +7,7 @@ import click
 from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.crash_command import crash_test_command
+from bot.cli.demo_command import demo_team_command
 from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
@@ -35,5 +36,6 @@ for command in (
     telegram_load_command,
     crash_test_command,
     team_group,
+    demo_team_command,
 ):
     main.add_command(command)
