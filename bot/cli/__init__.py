@@ -12,6 +12,7 @@ from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
 from bot.cli.slack_command import slack_command, slack_load_command
+from bot.cli.team_bench_command import team_bench_command
 from bot.cli.team_command import team_group
 from bot.cli.telegram_command import telegram_command, telegram_load_command
 
@@ -37,5 +38,6 @@ for command in (
     crash_test_command,
     team_group,
     demo_team_command,
+    team_bench_command,
 ):
     main.add_command(command)

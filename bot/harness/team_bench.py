@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -270,8 +271,7 @@ def time_report(
 ) -> list[Timing]:
     """Each report query, the whole report, then the three questions a manager asks."""
     timings = [
-        _timed(f"query {name}", runs, lambda name=name: run_query(store, name, team))
-        for name in queries()
+        _timed(f"query {name}", runs, partial(run_query, store, name, team)) for name in queries()
     ]
     titles, skills = titles_of(trainer.casts), skill_scenarios(trainer.casts)
     timings.append(
