@@ -93,17 +93,22 @@ def rep_names(names: Sequence[str], count: int) -> list[str]:
     ]
 
 
-def make_reps(names: Sequence[str], count: int, rng: random.Random) -> list[Rep]:
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", ".", text.lower()).strip(".")
+
+
+def make_reps(names: Sequence[str], count: int, team: str, rng: random.Random) -> list[Rep]:
+    """Reps of mixed skill; their accounts are named after the team too, so two demo teams
+    in one database never share a rep."""
     tiers = [tier for share, *tier in TIERS for _ in range(round(share * count))]
     tiers = (tiers + [list(TIERS[1][1:])] * count)[:count]
     rng.shuffle(tiers)
     reps = []
-    for i, (name, (low, high)) in enumerate(zip(rep_names(names, count), tiers, strict=True)):
-        slug = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")
+    for name, (low, high) in zip(rep_names(names, count), tiers, strict=True):
         reps.append(
             Rep(
                 name=name,
-                user_id=f"{slug}.{i + 1}" if i >= len(names) else slug,
+                user_id=f"{slug(team)}.{slug(name)}",
                 skill=round(rng.uniform(low, high), 3),
                 skips_cfo=rng.random() < 0.3,
                 takes_exam=rng.random() < 0.7,
@@ -188,7 +193,7 @@ def build_demo_team(
     rng = random.Random(seed)
     if store.team(team) is not None:
         raise DemoTeamError(f"team {team!r} exists already; pick another --team or --db")
-    people = make_reps(scripts.names, reps, rng)
+    people = make_reps(scripts.names, reps, team, rng)
     plan = plan_sessions(people, list(scripts.scenarios), today, rng)
     with store.transaction():
         found = store.create_team(team)
