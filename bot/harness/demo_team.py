@@ -64,13 +64,12 @@ class Rep:
 
 @dataclass(frozen=True)
 class Planned:
-    """One session to play: who, what, when, and the seed of the rep's phrasing choices."""
+    """One session to play: when, who (an index into the reps), what and how."""
 
     at: datetime
     rep: int
     scenario: str
     mode: str
-    seed: str
 
 
 @dataclass(frozen=True)
@@ -140,16 +139,15 @@ def plan_sessions(
                 when = at_between(start, cfo_set - timedelta(days=1))
             else:
                 when = at_between(start, today - timedelta(days=1))
-            plan.append(Planned(when, i, scenario, "practice", ""))
+            plan.append(Planned(when, i, scenario, "practice"))
         if not rep.skips_cfo and CFO_SCENARIO in scenarios:
             for _ in range(rng.randint(1, 2)):
                 when = at_between(cfo_set + timedelta(days=1), today - timedelta(days=1))
-                plan.append(Planned(when, i, CFO_SCENARIO, "practice", ""))
+                plan.append(Planned(when, i, CFO_SCENARIO, "practice"))
         if rep.takes_exam and EXAM_SCENARIO in scenarios:
             when = at_between(exam_set + timedelta(days=1), today - timedelta(days=1))
-            plan.append(Planned(when, i, EXAM_SCENARIO, "exam", ""))
-    plan.sort(key=lambda p: (p.at, p.rep, p.scenario))
-    return [Planned(p.at, p.rep, p.scenario, p.mode, f"{n}") for n, p in enumerate(plan)]
+            plan.append(Planned(when, i, EXAM_SCENARIO, "exam"))
+    return sorted(plan, key=lambda p: (p.at, p.rep, p.scenario))
 
 
 def skill_at(rep: Rep, moment: datetime, today: datetime) -> float:
@@ -209,11 +207,11 @@ def build_demo_team(
         (today - timedelta(days=EXAM_SET_DAYS_AGO), EXAM_SCENARIO, True, EXAM_DUE_IN_DAYS),
         (today - timedelta(days=CFO_SET_DAYS_AGO), CFO_SCENARIO, False, CFO_DUE_IN_DAYS),
     ]
-    for planned in plan:
+    for n, planned in enumerate(plan):
         while assignments and assignments[0][0] <= planned.at:
             _assign(trainer, store, found.id, today, *assignments.pop(0))
         rep = people[planned.rep]
-        choices = random.Random(f"{seed}:{planned.seed}")
+        choices = random.Random(f"{seed}:{n}")
         steps = scripts.scenarios[planned.scenario]
         said = replies_for(steps, skill_at(rep, planned.at, today), choices)
         session_id = play_session(trainer, rep.learner, planned.scenario, planned.mode, said)
