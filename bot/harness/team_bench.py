@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from bot.analytics.team import queries, run_query, team_report
@@ -137,8 +136,14 @@ def _names(store: SqliteStore) -> list[str]:
 
 
 def _templates(store: SqliteStore) -> list[dict[str, Any]]:
+    """The team's sessions played through the engine so far: what the copies copy."""
     return store.read(
-        "SELECT id, scenario_id, started_at FROM sessions WHERE status = 'ended' ORDER BY id", {}
+        "SELECT s.id, s.scenario_id, s.started_at FROM teams t"
+        " JOIN team_members m ON m.team_id = t.id AND m.role = 'rep'"
+        " JOIN learners l ON l.person_id = m.person_id"
+        " JOIN sessions s ON s.learner_id = l.id AND s.status = 'ended'"
+        " WHERE t.name = :team ORDER BY s.id",
+        {"team": TEAM},
     )
 
 
@@ -239,9 +244,6 @@ def measure_size(store: SqliteStore, played: int, seconds: float) -> BenchSize:
     def count(sql: str) -> int:
         return int(store.read(sql, {"team": TEAM})[0]["n"])
 
-    pages = store.read(
-        "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()", {}
-    )[0]["n"]
     return BenchSize(
         reps=count(
             "SELECT COUNT(*) AS n FROM team_members m JOIN teams t ON t.id = m.team_id"
@@ -251,7 +253,10 @@ def measure_size(store: SqliteStore, played: int, seconds: float) -> BenchSize:
         played=played,
         turns=count("SELECT COUNT(*) AS n FROM turns"),
         turn_moves=count("SELECT COUNT(*) AS n FROM turn_moves"),
-        megabytes=(Path(store.path).stat().st_size if store.path != ":memory:" else pages) / 1e6,
+        megabytes=count(
+            "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()"
+        )
+        / 1e6,
         build_seconds=seconds,
     )
 
