@@ -9,11 +9,13 @@ from bot.cli.bench_command import bench_command
 from bot.cli.content_commands import diagram_command, validate_command
 from bot.cli.crash_command import crash_test_command
 from bot.cli.dashboard_command import dashboard_command
+from bot.cli.demo_command import demo_team_command
 from bot.cli.disputes_command import disputes_group
 from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
 from bot.cli.practice_command import practice_command, progress_command
 from bot.cli.slack_command import slack_command, slack_load_command
+from bot.cli.team_bench_command import team_bench_command
 from bot.cli.team_command import team_group
 from bot.cli.telegram_command import telegram_command, telegram_load_command
 from bot.cli.train_command import train_command
@@ -43,5 +45,7 @@ for command in (
     disputes_group,
     agreement_command,
     dashboard_command,
+    demo_team_command,
+    team_bench_command,
 ):
     main.add_command(command)

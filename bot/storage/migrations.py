@@ -268,3 +268,19 @@ def m005_disputes(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX disputes_status ON disputes (status, id)")
+
+
+@migrations()
+def m006_report_indexes(db: Database) -> None:
+    """Indexes the team report needs at 200 reps and 20,000 sessions (`roleplay team-bench`).
+
+    A rep's attempts at one scenario are found from the rep, not by scanning every session
+    of that scenario; a session's moves are read from the index alone (it covers kind, move
+    and points), which makes the older (session_id, kind) index a redundant prefix."""
+    db.execute(
+        "CREATE INDEX sessions_learner_scenario ON sessions (learner_id, scenario_id, level)"
+    )
+    db.execute(
+        "CREATE INDEX turn_moves_session_cover ON turn_moves (session_id, kind, move, points)"
+    )
+    db.execute("DROP INDEX turn_moves_session")
