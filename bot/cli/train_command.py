@@ -29,11 +29,18 @@ from bot.scoring.learned.train import TUNING_FILE, VARIANTS
     help="First choose C, thresholds and policies again by 5-fold cross-validation on the "
     "training files (minutes) and rewrite tuning.json.",
 )
-def train_command(retune: bool) -> None:
+@click.option(
+    "--if-stale",
+    is_flag=True,
+    help="Do nothing if the cache already holds the model of this checkout's data (setup).",
+)
+def train_command(retune: bool, if_stale: bool) -> None:
     """Train the move model on eval/train/*.jsonl (fixed seeds) and cache it by data hash."""
     files = training_files()
     if not files:
         raise click.ClickException("no training files in eval/train/*.jsonl")
+    if if_stale and not retune and all(model_path(data_key(), v).exists() for v in VARIANTS):
+        return
     started = time.perf_counter()
     try:
         corpus = Corpus.build(load_training(), default_detector())
