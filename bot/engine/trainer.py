@@ -53,6 +53,7 @@ from bot.storage.base import LearnerRecord, LearnerTurn, SessionRecord, Store
 MAX_REPLY_CHARS = 2000
 CONTROL_CHARS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HINT_LABELS = ("Nudge", "Hint", "Example reply")
+REPORTS = ("team", "leaderboard")  # read-only commands, answered outside the write lock
 EXAM_RULES = (
     "Exam: hints and per-reply feedback are off, and this attempt counts. "
     "Your scorecard comes at the end; pass it to be certified."
@@ -72,6 +73,7 @@ class Prepared:
     seq: int
     text: str
     detections: tuple[Detection, ...]
+    report: Reply | None = None  # a team report's reply, read without the write lock
 
     def fits(self, session: SessionRecord, text: str) -> bool:
         return (self.session_id, self.seq, self.text) == (session.id, session.seq, text)
@@ -91,8 +93,11 @@ class Trainer:
         turn's time, and other writers (a platform's acknowledgement waits on the inbox
         insert) should not wait for it. The turn uses them only if the session has not
         moved on in between."""
-        if parse_command(inbound.text) is not None:
-            return None
+        command = parse_command(inbound.text)
+        if command is not None:
+            if command.name not in REPORTS:
+                return None
+            return Prepared(0, 0, inbound.text, (), self._report(inbound.learner, command))
         text = clean_text(inbound.text)
         if not text or len(text) > MAX_REPLY_CHARS:
             return None
@@ -112,7 +117,10 @@ class Trainer:
                 stored = self.store.inbound_reply(learner.id, inbound.message_id)
                 if stored is not None:
                     return Reply.from_json(stored)
-            reply = self._dispatch(learner, inbound.text, prepared)
+            if prepared is not None and prepared.report is not None:
+                reply = prepared.report
+            else:
+                reply = self._dispatch(learner, inbound.text, prepared)
             if inbound.message_id:
                 self.store.record_inbound(learner.id, inbound.message_id, reply.to_json())
             return reply
@@ -142,9 +150,18 @@ class Trainer:
 
     def team_summaries(self, learner: Learner) -> tuple[TeamSummary, ...]:
         """The summary of every team the learner manages; none for a rep."""
-        with self.store.transaction():
-            reply = team_reply(self.store, self._learner(learner), (), self.casts)
-        return tuple(reply.of_type(TeamSummary))
+        report = self._report(learner, Command("team"))
+        return tuple(report.of_type(TeamSummary))
+
+    def _report(self, learner: Learner, command: Command) -> Reply:
+        """`/team` and `/leaderboard` only read, and at 200 reps a report takes a second:
+        they run outside the write transaction, so no other writer waits for them."""
+        known = self.store.find_learner(learner.platform, learner.user_id)
+        if known is None:
+            known = LearnerRecord(0, learner.platform, learner.user_id, learner.name, True, 0)
+        if command.name == "team":
+            return team_reply(self.store, known, command.args, self.casts)
+        return leaderboard_reply(self.store, known, command.args, self.casts)
 
     def resumable(self, learner: Learner) -> Resumable | None:
         """The learner's running practice, if any (a surface says so on reconnect)."""

@@ -74,3 +74,23 @@ def test_reps_see_their_teams_leaderboard_unless_it_opted_out(tiny_trainer: Trai
     with tiny_trainer.store.transaction():
         tiny_trainer.store.set_leaderboard(team.team.id, False)
     assert "No leaderboard" in team.say("ben", "/leaderboard").of_type(Notice)[0].text
+
+
+def test_the_team_report_is_read_while_another_writer_holds_the_lock(
+    tiny_trainer: Trainer,
+) -> None:
+    import sqlite3
+
+    from bot.messages import Inbound, Learner
+
+    _played(tiny_trainer)
+    other = sqlite3.connect(tiny_trainer.store.path, timeout=0.1)
+    other.execute("BEGIN IMMEDIATE")  # a writer mid-transaction, as a turn would be
+    try:
+        prepared = tiny_trainer.prepare(Inbound(Learner("test", "maria"), "/team"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert prepared is not None and prepared.report is not None
+    [summary] = prepared.report.of_type(TeamSummary)
+    assert summary.team == "West"
