@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.storage.base import LearnerRecord, SessionRecord
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def one(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The first row of a query, or None."""
+    return next(iter(db.query(sql, params)), None)
 
 
 def now() -> str:

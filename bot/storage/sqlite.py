@@ -30,7 +30,7 @@ from bot.storage.base import (
     TurnRecord,
 )
 from bot.storage.migrations import migrations
-from bot.storage.rows import learner_record, now, session_record
+from bot.storage.rows import learner_record, now, one, session_record
 from bot.storage.sqlite_disputes import DisputeTables
 from bot.storage.sqlite_teams import TeamTables
 
@@ -143,7 +143,7 @@ class SqliteStore(TeamTables, DisputeTables):
         return self.db[table].count_where(where or "1", list(params))
 
     def _one(self, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
+        return one(self.db, sql, params)
 
     # --- learners -------------------------------------------------------------------
 

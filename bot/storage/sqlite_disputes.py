@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.storage.base import DisputeRecord, ScoredMove, SessionRecord, TurnRecord
-from bot.storage.rows import now
+from bot.storage.rows import now, one
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -39,14 +39,12 @@ class DisputeTables:
                 now(),
             ),
         )
-        row = next(
-            iter(
-                self.db.query(
-                    "SELECT * FROM disputes WHERE session_id = ? AND seq = ?",
-                    (session.id, turn.seq),
-                )
-            )
+        row = one(
+            self.db,
+            "SELECT * FROM disputes WHERE session_id = ? AND seq = ?",
+            (session.id, turn.seq),
         )
+        assert row is not None
         return _dispute(row)
 
     def disputes(self, status: str | None = None) -> list[DisputeRecord]:
@@ -55,8 +53,8 @@ class DisputeTables:
         return [_dispute(row) for row in rows]
 
     def dispute(self, dispute_id: int) -> DisputeRecord | None:
-        rows = list(self.db.query("SELECT * FROM disputes WHERE id = ?", (dispute_id,)))
-        return _dispute(rows[0]) if rows else None
+        row = one(self.db, "SELECT * FROM disputes WHERE id = ?", (dispute_id,))
+        return None if row is None else _dispute(row)
 
     def review_dispute(
         self, dispute_id: int, status: str, moves: Sequence[str] | None, reviewer: str

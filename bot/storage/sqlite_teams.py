@@ -16,7 +16,7 @@ from bot.storage.base import (
     SessionRecord,
     TeamRecord,
 )
-from bot.storage.rows import learner_record, now, session_record
+from bot.storage.rows import learner_record, now, one, session_record
 from bot.vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -29,9 +29,6 @@ class TeamTables:
     @property
     def db(self) -> Database:
         raise NotImplementedError  # the store's own connection
-
-    def _one(self, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
 
     def sync_vocabulary(self) -> None:
         """The `moves` table mirrors moves.yaml, so reports and the dashboard can join it."""
@@ -58,13 +55,15 @@ class TeamTables:
     # --- people ---------------------------------------------------------------------
 
     def find_learner(self, platform: str, user_id: str) -> LearnerRecord | None:
-        row = self._one(
-            "SELECT * FROM learners WHERE platform = ? AND user_id = ?", (platform, user_id)
+        row = one(
+            self.db,
+            "SELECT * FROM learners WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
         )
         return None if row is None else learner_record(row)
 
     def person_name(self, person_id: int) -> str:
-        row = self._one("SELECT name FROM people WHERE id = ?", (person_id,))
+        row = one(self.db, "SELECT name FROM people WHERE id = ?", (person_id,))
         return "" if row is None else row["name"]
 
     def find_people(self, name: str) -> list[int]:
@@ -96,7 +95,7 @@ class TeamTables:
     # --- teams ----------------------------------------------------------------------
 
     def team(self, name: str) -> TeamRecord | None:
-        row = self._one("SELECT * FROM teams WHERE name = ? COLLATE NOCASE", (name,))
+        row = one(self.db, "SELECT * FROM teams WHERE name = ? COLLATE NOCASE", (name,))
         return None if row is None else _team(row)
 
     def create_team(self, name: str) -> TeamRecord:
@@ -133,7 +132,8 @@ class TeamTables:
         return [_team(row) for row in rows]
 
     def manages(self, manager_id: int, person_id: int) -> bool:
-        row = self._one(
+        row = one(
+            self.db,
             "SELECT 1 FROM team_members boss JOIN team_members rep ON rep.team_id = boss.team_id"
             " WHERE boss.person_id = ? AND boss.role = 'manager'"
             " AND rep.person_id = ? AND rep.role = 'rep' LIMIT 1",
@@ -164,7 +164,7 @@ class TeamTables:
             "INSERT INTO assignment_people (assignment_id, person_id) VALUES (?, ?)",
             [(assignment_id, p) for p in people],
         )
-        row = self._one(ASSIGNMENT + " WHERE a.id = ?", (assignment_id,))
+        row = one(self.db, ASSIGNMENT + " WHERE a.id = ?", (assignment_id,))
         assert row is not None
         return _assignment(row)
 

@@ -119,21 +119,25 @@ def command_turn(command: Payload) -> Incoming:
 
 def start_turn(body: Payload, action: Payload) -> Incoming:
     """A Start button from a picker (in a DM, an ephemeral message or the Home tab)."""
-    user = body["user"]
-    team = user.get("team_id") or (body.get("team") or {}).get("id", "")
+    team, user = clicker(body)
     value = " ".join(str(action.get("value", "")).split())
-    inbound = Inbound(learner(team, user["id"]), f"/start {value}", f"action:{body['trigger_id']}")
-    return Incoming(inbound, Destination(team, user["id"], user["id"]))
+    inbound = Inbound(learner(team, user), f"/start {value}", f"action:{body['trigger_id']}")
+    return Incoming(inbound, Destination(team, user, user))
+
+
+def clicker(body: Payload) -> tuple[str, str]:
+    """(team, user) of whoever clicked a button."""
+    user = body["user"]
+    return user.get("team_id") or (body.get("team") or {}).get("id", ""), user["id"]
 
 
 def dispute_turn(body: Payload) -> Incoming:
     """The Dispute button under a reply's feedback: contests that learner's last turn."""
-    user = body["user"]
-    team = user.get("team_id") or (body.get("team") or {}).get("id", "")
+    team, user = clicker(body)
     thread = (body.get("message") or {}).get("thread_ts")
-    channel = (body.get("channel") or {}).get("id") or user["id"]
-    inbound = Inbound(learner(team, user["id"]), "/dispute", f"action:{body['trigger_id']}")
-    return Incoming(inbound, Destination(team, user["id"], channel, thread_ts=thread))
+    channel = (body.get("channel") or {}).get("id") or user
+    inbound = Inbound(learner(team, user), "/dispute", f"action:{body['trigger_id']}")
+    return Incoming(inbound, Destination(team, user, channel, thread_ts=thread))
 
 
 # --- Reply → outbox → Slack calls -----------------------------------------------------------
