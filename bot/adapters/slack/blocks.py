@@ -249,6 +249,7 @@ def measure_lines(card: Scorecard) -> str:
 def quoted_replies(card: Scorecard) -> list[Block]:
     quotes = [
         f"*{label}* ({q.points:+d})\n>{quote(q.text)}"
+        + (f"\n_because of:_ {escape(q.why)}" if q.why else "")
         for label, q in (("Best reply", card.best), ("Weakest reply", card.worst))
         if q is not None
     ]

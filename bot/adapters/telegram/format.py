@@ -175,6 +175,8 @@ def _quotes(c: Scorecard) -> list[str]:
                 "",
                 f"<b>{title}</b> ({_signed(quoted.points)}): {_quote(quoted.text)}",
             ]
+            if quoted.why:
+                lines.append(f"<i>because of:</i> {escape(quoted.why)}")
     return lines
 
 

@@ -101,6 +101,7 @@ def test_quit_posts_a_block_kit_scorecard_and_refreshes_home(slack: SlackWorld) 
     shown = card.shows()
     assert "Scorecard: Cold call a VP of Sales" in shown
     assert "pass mark" in shown and "Talk share" in shown and "What to work on" in shown
+    assert "_because of:_ " in shown  # the words behind the best reply's points
     (home,) = [c for c in calls if c.method == "views.publish"]
     assert home.params["user_id"] == "U1" and home.params["view"]["type"] == "home"
 

@@ -28,6 +28,7 @@ def test_scorecard_fits_one_message(chat):
     [message] = render(Reply((card,)))
     assert message.html.startswith("<b>Scorecard: Cold call a VP of Sales</b>")
     assert "Best reply" in message.html
+    assert "<i>because of:</i> " in message.html  # the words behind the best reply's points
 
 
 def test_long_text_is_split_on_line_boundaries():
