@@ -6,7 +6,7 @@ import numpy as np
 
 from bot.scoring.detect import Detection, Detector
 from bot.scoring.learned.explain import model_evidence
-from bot.scoring.learned.features import featurize
+from bot.scoring.learned.features import ReplySpans, featurize
 from bot.scoring.learned.model import LinearModel
 
 
@@ -37,12 +37,13 @@ class LearnedDetector:
         features = featurize(self.model.vocab, reply, context, rules)
         fires = (self.model.scores(features) > self.model.thresholds) & ~self._rules_only
         found: list[Detection] = []
+        spans_of = ReplySpans(reply)
         for j, move in enumerate(self.model.moves):
             rule = rules.get(move)
             if rule is not None and (fires[j] or self._from_rules[j]):
                 found.append(rule)
             elif fires[j]:
-                evidence = model_evidence(self.model, features, j, reply, rules)
+                evidence = model_evidence(self.model, features, j, reply, rules, spans_of)
                 if evidence is not None:
                     found.append(Detection(move, evidence))
         return tuple(found)

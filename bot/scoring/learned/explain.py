@@ -10,10 +10,12 @@ Buyer-line features and the bias are context, not reply text, and are never quot
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from bot.scoring.detect import Detection, Evidence
-from bot.scoring.learned.features import RULE_BLOCK, Features, Span, occurrences
+from bot.scoring.learned.features import RULE_BLOCK, Features, ReplySpans, Span
 from bot.scoring.learned.model import LinearModel
 
 TOP_FEATURES = 4
@@ -34,6 +36,21 @@ def _joins(reply: str, end: int, start: int) -> bool:
     return start <= end or (len(gap) <= 3 and not any(ch.isalnum() for ch in gap))
 
 
+def _strongest_first(contributions: np.ndarray, top: int) -> Iterator[int]:
+    """Feature positions by contribution, largest first, ties in feature order: the few
+    strongest (every tie of the last one included) sorted alone, the rest only if needed,
+    since features without reply text (buyer-line grams) are skipped."""
+    few = 4 * top
+    if len(contributions) > few:
+        cut = np.partition(contributions, len(contributions) - few)[len(contributions) - few]
+        head = np.flatnonzero(contributions >= cut)
+        yield from head[np.argsort(-contributions[head], kind="stable")]
+        rest = np.flatnonzero(contributions < cut)
+        yield from rest[np.argsort(-contributions[rest], kind="stable")]
+    else:
+        yield from np.argsort(-contributions, kind="stable")
+
+
 def driving_spans(
     model: LinearModel,
     features: Features,
@@ -41,13 +58,15 @@ def driving_spans(
     reply: str,
     rules: dict[str, Detection],
     top: int = TOP_FEATURES,
+    spans_of: ReplySpans | None = None,
 ) -> list[tuple[Span, float]]:
     """Up to ``top`` reply features with positive contribution, strongest first, each as
     (span, contribution) for every place in the reply that produced it."""
     contributions = model.contributions(features, move)
+    spans_of = spans_of or ReplySpans(reply)
     out: list[tuple[Span, float]] = []
     used = 0
-    for k in np.argsort(-contributions, kind="stable"):
+    for k in _strongest_first(contributions, top):
         weight = float(contributions[k])
         if weight <= 0 or used == top:
             break
@@ -56,7 +75,7 @@ def driving_spans(
             rule = rules.get(name[len(RULE_BLOCK) :])
             spans = [] if rule is None else [(rule.evidence.start, rule.evidence.end)]
         else:
-            spans = [_word_around(reply, s) for s in occurrences(reply, name)]
+            spans = [_word_around(reply, s) for s in spans_of.of(name)]
         if spans:
             used += 1
             out += [(s, weight) for s in spans]
@@ -69,10 +88,11 @@ def model_evidence(
     move: int,
     reply: str,
     rules: dict[str, Detection],
+    spans_of: ReplySpans | None = None,
 ) -> Evidence | None:
     """Evidence for a model detection, or None when no reply text carries positive weight
     (then the move is not reported: every detection must point at what the learner typed)."""
-    driving = driving_spans(model, features, move, reply, rules)
+    driving = driving_spans(model, features, move, reply, rules, spans_of=spans_of)
     if not driving:
         return None
     merged: list[list[int]] = []

@@ -9,6 +9,12 @@ content) and one feature per move the rule detector found (``r:``, weight 1).
 The same code builds the training matrix and scores a reply at run time. ``occurrences``
 finds a reply feature's spans in the reply as typed by running the same tokenisation again,
 so an explanation is exact: the characters that produced the feature, typos included.
+
+Character grams are looked up without building a string per gram: a gram of the Basic
+Multilingual Plane packs exactly into 64 bits (16 per character), so all of a reply's grams of
+one size are packed at once with numpy and found by binary search in the vocabulary's sorted
+keys. A reply with a character beyond it (an emoji) takes the string path; both give the same
+features.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ WHITESPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c"
 CHAR_SIZES = (2, 3, 4)
 BUYER_SCALE = 0.5
 NO_BUYER = "<none>"
+QUESTION = re.compile(r"[^.!?]*\?+")  # a sentence of the reply that ends in a question mark
 WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, RULE_BLOCK = "w:", "c:", "b:", "r:"
+QUESTION_BLOCK = "q:"
 
 Span = tuple[int, int]
 
@@ -41,6 +49,7 @@ class FeatureConfig:
     buyer_min_df: int = 3
     buyer_max_features: int = 3000
     char_max_features: int = 150_000
+    question_grams: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {**self.__dict__, "char_sizes": list(CHAR_SIZES), "buyer_scale": BUYER_SCALE}
@@ -77,34 +86,71 @@ def char_grams(low: str) -> list[str]:
     return [padded[i : i + n] for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
 
 
+def question_grams(low: str) -> list[str]:
+    """Word grams of each sentence that ends in a question mark (not across sentences)."""
+    return [g for m in QUESTION.finditer(low) for g in word_grams(m.group())]
+
+
 def buyer_grams(buyer: str) -> list[str]:
     return word_grams(lowered(buyer)[0]) or [NO_BUYER]
 
 
+class ReplySpans:
+    """Where each reply feature occurs in one reply, for explaining several moves of it:
+    the reply is lower-cased and tokenised once, its word grams indexed on first use."""
+
+    def __init__(self, reply: str) -> None:
+        self.low, self.origin = lowered(reply)
+        self._words: dict[str, list[Span]] | None = None
+        self._questions: dict[str, list[Span]] | None = None
+
+    def _word_index(self) -> dict[str, list[Span]]:
+        if self._words is None:
+            self._words = {}
+            _index_words(self._words, _tokens(self.low))
+        return self._words
+
+    def _question_index(self) -> dict[str, list[Span]]:
+        if self._questions is None:
+            self._questions = {}
+            for m in QUESTION.finditer(self.low):
+                _index_words(self._questions, list(WORD.finditer(self.low, m.start(), m.end())))
+        return self._questions
+
+    def of(self, name: str) -> list[Span]:
+        """Spans of the reply (its own characters) that produce the reply feature ``name``,
+        never covering padding or surrounding spaces; [] for buyer and rule features."""
+        block, gram = name[:2], name[2:]
+        spans: list[Span] = []
+        if block == WORD_BLOCK:
+            spans = list(self._word_index().get(gram, ()))
+        elif block == QUESTION_BLOCK:
+            spans = list(self._question_index().get(gram, ()))
+        elif block == CHAR_BLOCK:
+            padded = f" {self.low} "
+            lead = len(gram) - len(gram.lstrip(" "))
+            core = len(gram.strip(" "))
+            at = padded.find(gram)
+            while at >= 0 and core:
+                start = at - 1 + lead  # padded[k] is low[k - 1]
+                spans.append((start, start + core))
+                at = padded.find(gram, at + 1)
+        origin = self.origin
+        if origin is not None:
+            spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
+        return spans
+
+
+def _index_words(index: dict[str, list[Span]], tokens: list[re.Match[str]]) -> None:
+    for t in tokens:
+        index.setdefault(t.group(), []).append(t.span())
+    for a, b in pairwise(tokens):
+        index.setdefault(f"{a.group()} {b.group()}", []).append((a.start(), b.end()))
+
+
 def occurrences(reply: str, name: str) -> list[Span]:
-    """Spans of the reply (its own characters) that produce the reply feature ``name``,
-    never covering padding or surrounding spaces; [] for buyer and rule features."""
-    block, gram = name[:2], name[2:]
-    low, origin = lowered(reply)
-    spans: list[Span] = []
-    if block == WORD_BLOCK:
-        parts = gram.split(" ")
-        tokens = _tokens(low)
-        for i in range(len(tokens) - len(parts) + 1):
-            if all(tokens[i + k].group() == parts[k] for k in range(len(parts))):
-                spans.append((tokens[i].start(), tokens[i + len(parts) - 1].end()))
-    elif block == CHAR_BLOCK:
-        padded = f" {low} "
-        lead = len(gram) - len(gram.lstrip(" "))
-        core = len(gram.strip(" "))
-        at = padded.find(gram)
-        while at >= 0 and core:
-            start = at - 1 + lead  # padded[k] is low[k - 1]
-            spans.append((start, start + core))
-            at = padded.find(gram, at + 1)
-    if origin is not None:
-        spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
-    return spans
+    """``ReplySpans(reply).of(name)``: where one feature occurs in one reply."""
+    return ReplySpans(reply).of(name)
 
 
 @dataclass
@@ -119,11 +165,13 @@ class Vocabulary:
         self.chars: dict[str, int] = {}
         self.buyer: dict[str, int] = {}
         self.rules: dict[str, int] = {}
-        blocks = {WORD_BLOCK: self.words, CHAR_BLOCK: self.chars}
+        self.questions: dict[str, int] = {}
+        blocks = {WORD_BLOCK: self.words, CHAR_BLOCK: self.chars, QUESTION_BLOCK: self.questions}
         blocks |= {BUYER_BLOCK: self.buyer, RULE_BLOCK: self.rules}
         for i, name in enumerate(self.names):
             blocks[name[:2]][name[2:]] = i
         self.idf_array = np.asarray(self.idf, dtype=np.float64)
+        self.packed = {n: _packed_grams(self.chars, n) for n in CHAR_SIZES}
 
     @classmethod
     def build(
@@ -138,21 +186,26 @@ class Vocabulary:
         word_df: Counter[str] = Counter()
         char_df: Counter[str] = Counter()
         buyer_df: Counter[str] = Counter()
+        question_df: Counter[str] = Counter()
         for reply in replies:
             low = lowered(reply)[0]
             word_df.update(set(word_grams(low)))
+            if config.question_grams:
+                question_df.update(set(question_grams(low)))
             char_df.update(g for g in set(char_grams(low)) if g.strip())
         for buyer in buyers:
             buyer_df.update(set(buyer_grams(buyer)))
         words = sorted(g for g, df in word_df.items() if df >= config.word_min_df)
         chars = _top(char_df, config.char_min_df, config.char_max_features)
         context = _top(buyer_df, config.buyer_min_df, config.buyer_max_features)
+        questions = sorted(g for g, df in question_df.items() if df >= config.word_min_df)
         names: list[str] = []
         idf: list[float] = []
         for prefix, group, df, n in (
             (WORD_BLOCK, words, word_df, len(replies)),
             (CHAR_BLOCK, chars, char_df, len(replies)),
             (BUYER_BLOCK, context, buyer_df, len(buyers)),
+            (QUESTION_BLOCK, questions, question_df, len(replies)),
         ):
             names += [prefix + g for g in group]
             idf += [math.log((1 + n) / (1 + df[g])) + 1 for g in group]
@@ -166,6 +219,51 @@ def _top(df: Counter[str], min_df: int, limit: int) -> list[str]:
     return sorted(sorted(kept, key=lambda g: (-df[g], g))[:limit])
 
 
+BMP = 0x10000
+_PACK = 16  # bits per character of a packed gram
+
+
+def _pack(codes: np.ndarray, n: int) -> np.ndarray:
+    """Every n-gram of a code point array (all below ``BMP``) as one exact uint64 each."""
+    count = len(codes) - n + 1
+    keys = np.zeros(max(count, 0), dtype=np.uint64)
+    for i in range(n):
+        keys = (keys << np.uint64(_PACK)) | codes[i : i + count]
+    return keys
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _packed_grams(index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted packed keys of the vocabulary's character n-grams, and their columns."""
+    grams = [g for g in index if len(g) == n and max(map(ord, g)) < BMP]
+    if not grams:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    keys = _pack(_codes("".join(grams)), n)[::n]
+    columns = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
+    order = np.argsort(keys)
+    return keys[order], columns[order]
+
+
+def _char_columns(vocab: Vocabulary, low: str) -> np.ndarray | None:
+    """Columns of every character gram of ``low`` found in the vocabulary, one per
+    occurrence; None when ``low`` has a character beyond the BMP."""
+    codes = _codes(f" {low} ")
+    if len(codes) and int(codes.max()) >= BMP:
+        return None
+    found = []
+    for n in CHAR_SIZES:
+        keys, columns = vocab.packed[n]
+        if not len(keys):
+            continue
+        grams = _pack(codes, n)
+        at = np.minimum(np.searchsorted(keys, grams), len(keys) - 1)
+        found.append(columns[at[keys[at] == grams]])
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Features:
     """One reply's non-zero features: columns and their values (float64 arrays)."""
@@ -174,9 +272,14 @@ class Features:
     values: np.ndarray
 
 
-def _block(grams: list[str], index: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, ...]:
+def _looked_up(grams: list[str], index: dict[str, int]) -> np.ndarray:
     found = np.fromiter(map(index.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-    columns, counts = np.unique(found[found >= 0], return_counts=True)
+    return found[found >= 0]
+
+
+def _weighted(found: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sublinear TF-IDF, L2-normalised, of the columns found (one entry per occurrence)."""
+    columns, counts = np.unique(found, return_counts=True)
     weights = (1.0 + np.log(counts)) * idf[columns]
     norm = float(np.sqrt(weights @ weights)) or 1.0
     return columns, weights / norm
@@ -186,11 +289,17 @@ def featurize(vocab: Vocabulary, reply: str, buyer: str, rule_moves: Iterable[st
     """The feature vector of a reply answering ``buyer`` where the rules found ``rule_moves``."""
     low = lowered(reply)[0]
     idf = vocab.idf_array
-    words = _block(word_grams(low), vocab.words, idf)
-    chars = _block(char_grams(low), vocab.chars, idf)
-    context = _block(buyer_grams(buyer), vocab.buyer, idf)
+    packed = _char_columns(vocab, low)
+    words = _weighted(_looked_up(word_grams(low), vocab.words), idf)
+    if packed is None:
+        packed = _looked_up(char_grams(low), vocab.chars)
+    chars = _weighted(packed, idf)
+    context = _weighted(_looked_up(buyer_grams(buyer), vocab.buyer), idf)
+    asked = _weighted(_looked_up(question_grams(low), vocab.questions), idf)
     rules = sorted({vocab.rules[m] for m in rule_moves if m in vocab.rules})
     return Features(
-        np.concatenate([words[0], chars[0], context[0], np.array(rules, dtype=np.int64)]),
-        np.concatenate([words[1], chars[1], BUYER_SCALE * context[1], np.ones(len(rules))]),
+        np.concatenate([words[0], chars[0], context[0], asked[0], np.array(rules, dtype=np.int64)]),
+        np.concatenate(
+            [words[1], chars[1], BUYER_SCALE * context[1], asked[1], np.ones(len(rules))]
+        ),
     )

@@ -11,6 +11,7 @@ from bot.scoring.learned.features import (
     featurize,
     lowered,
     occurrences,
+    question_grams,
     word_grams,
 )
 
@@ -33,6 +34,8 @@ def test_char_grams_pad_the_text_with_spaces() -> None:
         ("tmrw 10ish? or tmrw 3", "w:tmrw", ["tmrw", "tmrw"]),
         ("İstanbul team, thurs?", "c:thur", ["thur"]),  # lower-casing İ adds a character
         ("İstanbul team, thurs?", "w:team", ["team"]),
+        ("ok. How do u do it? we do it", "q:do it", ["do it"]),  # only inside the question
+        ("ok. How do u do it? we do it", "q:ok", []),
     ],
 )
 def test_occurrences_quote_the_characters_typed(reply: str, name: str, quotes: list[str]) -> None:
@@ -57,3 +60,22 @@ def test_featurize_blocks_are_unit_length_and_rules_weigh_one() -> None:
     assert blocks["w:"] == pytest.approx(1.0) and blocks["c:"] == pytest.approx(1.0)
     assert blocks["b:"] == pytest.approx(0.25)  # the buyer line counts half
     assert blocks["r:"] == 1.0
+
+
+def test_question_grams_stay_inside_sentences_that_ask() -> None:
+    grams = question_grams("fine. how r u? ok")
+    assert grams == ["how", "r", "u", "?", "how r", "r u", "u ?"]
+
+
+@pytest.mark.parametrize(
+    "reply", ["Thurs 3pm?", "thx 😀 see u thurs", "İstanbul, ﬁne?", "a", "tab\tand\nnewline"]
+)
+def test_packed_character_grams_match_the_string_path(reply: str) -> None:
+    """The numpy lookup of character grams finds exactly the grams the strings give."""
+    corpus = ["Thurs 3pm works?", "see u thurs 😀", "istanbul office fine", "a tab"]
+    config = FeatureConfig(word_min_df=1, char_min_df=1, buyer_min_df=1)
+    vocab = Vocabulary.build(corpus, ["Hi"] * 4, [], config)
+    f = featurize(vocab, reply, "Hi", [])
+    chars = sorted(vocab.names[c][2:] for c in f.columns if vocab.names[c].startswith("c:"))
+    expected = sorted({g for g in char_grams(lowered(reply)[0]) if g in vocab.chars})
+    assert chars == expected and chars
