@@ -33,6 +33,7 @@ class MoveDetector:
             return ()
         analysis = analyse(self._settings, reply, context if isinstance(context, str) else "")
         present, unlocked = self._prefilter.unlocked(analysis.text)
+        live = self._prefilter.live(unlocked)
         found: dict[str, Detection] = {}
         names: set[str] = set()
         stage_now = -1
@@ -40,7 +41,7 @@ class MoveDetector:
             if self._stage_of[ri] != stage_now:  # moves found so far, for move conditions
                 stage_now = self._stage_of[ri]
                 names = set(found)
-            if rule.move in found:
+            if ri not in live or rule.move in found:
                 continue
             candidates = self._prefilter.candidates(ri, present, unlocked)
             if not candidates:

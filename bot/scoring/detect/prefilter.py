@@ -241,8 +241,10 @@ class LiteralIndex:
         self._rules = list(rules)
         self._first_branch: list[int] = []
         self._branch_ids: list[frozenset[int]] = []
+        self._rule_of: list[int] = []  # branch number -> rule position
         number = 0
-        for rule in self._rules:
+        for position, rule in enumerate(self._rules):
+            self._rule_of += [position] * len(rule.branches)
             self._first_branch.append(number)
             self._branch_ids.append(frozenset(range(number, number + len(rule.branches))))
             for _, lits in rule.branches:
@@ -290,6 +292,12 @@ class LiteralIndex:
                         if ids is not None:
                             unlocked |= ids
         return present, unlocked
+
+    def live(self, unlocked: set[int]) -> set[int]:
+        """Positions of the rules with at least one unlocked branch: the only ones that
+        can have candidates."""
+        rule_of = self._rule_of
+        return {rule_of[b] for b in unlocked}
 
     def candidates(
         self, number: int, present: set[str], unlocked: set[int]

@@ -10,7 +10,6 @@ from bot.scoring.detect.text import Analysis
 
 FLAGS = re.MULTILINE  # text is lower-cased before matching, so patterns are lower case
 _MAX_MATCHES_PER_RULE = 25
-_MAX_COMBOS = 512  # cached alternations of unlocked branches, per rule
 
 
 @dataclass
@@ -43,10 +42,6 @@ class Rule:
     file: str = ""
     case_sensitive: bool = False
     evidence: str = "match"  # or "sentence": quote the whole sentence (e.g. a listed dump)
-    # all branches as one alternation (None: a single branch, or they cannot be combined):
-    # one regex scan finds the earliest match of any branch, ties going to the first branch
-    combined: re.Pattern[str] | None = None
-    _combos: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict)
 
     def unit_ok(self, a: Analysis, index: int) -> bool:
         unit = a.units[index]
@@ -115,24 +110,15 @@ class Rule:
             return None
         text = a.orig if self.case_sensitive else a.text
         checked: dict[int, bool] = {}  # sentence index -> sentence conditions hold
-        combined = None
-        if len(candidates) > 1:
-            key = tuple(map(id, candidates))
-            combined = self._combos.get(key)
-            if combined is None and len(self._combos) < _MAX_COMBOS:
-                combined = self._combos[key] = re.compile(
-                    "|".join(p.pattern for p in candidates), FLAGS
-                )
         for start, end in self._windows(a):
+            # pattern by pattern, the earliest match wins, ties to the first listed: compiling
+            # an alternation of the candidates costs more than it saves (most replies bring
+            # a combination not seen before)
             best: tuple[int, int] | None = None
-            if combined is not None:
-                best = self._first_any(a, text, combined, start, end, checked)
-            if combined is None or (best is not None and best[0] < 0):  # empty match: one by one
-                best = None
-                for pattern in candidates:
-                    span = self._first(a, text, pattern, start, end, checked)
-                    if span is not None and (best is None or span[0] < best[0]):
-                        best = span
+            for pattern in candidates:
+                span = self._first(a, text, pattern, start, end, checked)
+                if span is not None and (best is None or span[0] < best[0]):
+                    best = span
             if best is not None:
                 if not self.reply_text_ok(a):
                     return None
@@ -142,35 +128,6 @@ class Rule:
                     lead = len(line) - len(line.lstrip())
                     return unit.start + lead, unit.start + len(line.rstrip())
                 return best
-        return None
-
-    def _first_any(
-        self,
-        a: Analysis,
-        text: str,
-        pattern: re.Pattern[str],
-        start: int,
-        end: int,
-        checked: dict[int, bool],
-    ) -> tuple[int, int] | None:
-        """Like ``_first`` for the combined alternation of all branches. A match in a sentence
-        that fails the conditions resumes the search at the next sentence. Returns (-1, -1) on
-        an empty match, which could hide a branch: the caller then goes branch by branch."""
-        units = a.units
-        pos = start
-        for _ in range(_MAX_MATCHES_PER_RULE):
-            m = pattern.search(text, pos, end)
-            if m is None:
-                return None
-            s, e = m.span()
-            if s == e:
-                return -1, -1
-            index = a.unit_of(s)
-            if self._sentence_ok(a, index, checked):
-                return s, e
-            if index + 1 >= len(units):
-                return None
-            pos = max(units[index + 1].start, pos + 1)
         return None
 
     def _first(

@@ -269,15 +269,8 @@ class _Compiler:
             for lits in (self._extractor.required(p) for p in (*requires, *reply_requires))
             if lits is not None
         )
-        combined = None
-        if len(branches) > 1:
-            try:
-                combined = re.compile("|".join(c.pattern for c, _ in branches), FLAGS)
-            except re.error:  # pragma: no cover - e.g. a global inline flag in one branch
-                combined = None
         return Rule(
             id=rid,
-            combined=combined,
             move=move,
             scope=scope,
             branches=branches,

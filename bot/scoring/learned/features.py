@@ -32,6 +32,7 @@ WORD = re.compile(r"\w+|[?!$%€£]")
 WHITESPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c": " "})
 CHAR_SIZES = (2, 3, 4)
 BUYER_SCALE = 0.5
+RULE_WEIGHT = 1.0
 NO_BUYER = "<none>"
 QUESTION = re.compile(r"[^.!?]*\?+")  # a sentence of the reply that ends in a question mark
 WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, RULE_BLOCK = "w:", "c:", "b:", "r:"
@@ -300,6 +301,6 @@ def featurize(vocab: Vocabulary, reply: str, buyer: str, rule_moves: Iterable[st
     return Features(
         np.concatenate([words[0], chars[0], context[0], asked[0], np.array(rules, dtype=np.int64)]),
         np.concatenate(
-            [words[1], chars[1], BUYER_SCALE * context[1], asked[1], np.ones(len(rules))]
+            [words[1], chars[1], BUYER_SCALE * context[1], asked[1], np.full(len(rules), RULE_WEIGHT)]
         ),
     )

@@ -86,33 +86,61 @@ def design_matrix(vocab: Vocabulary, corpus: Corpus, use_rules: bool):  # -> sci
     return sparse.csr_matrix((values, columns, indptr), shape=(len(rows), len(vocab.names)))
 
 
-def _classifier(c: float):
+@dataclass(frozen=True)
+class Fitting:
+    """How each move's regression is fitted (the same for every move)."""
+
+    nb_scaling: bool = False  # scale features by their log-count ratios first (NBSVM)
+    balanced: bool = True  # weight the classes inversely to their frequency
+
+
+def _classifier(c: float, fitting: Fitting):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(
         C=c,
         solver="liblinear",
         dual=True,
-        class_weight="balanced",
+        class_weight="balanced" if fitting.balanced else None,
         max_iter=2000,
         random_state=SEED,
     )
 
 
-def _fit_one(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float] | None:
+def nb_ratios(x, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Log-count ratio of each feature between the replies with the move and those without
+    (the "NB" of NBSVM, Wang and Manning 2012), from which features are present."""
+    present = (x > 0).astype(np.float64)
+    pos = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    neg = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def _fit_one(x, y: np.ndarray, c: float, fitting: Fitting) -> tuple[np.ndarray, float] | None:
+    """One move's weights and bias. With NB scaling the model is fitted on features scaled
+    by their log-count ratios, and the ratios are folded back into the weights, so scoring
+    stays one dot product with the unscaled features."""
     if y.min() == y.max():  # no positive (or no negative) example: nothing to learn
         return None
-    clf = _classifier(c).fit(x, y)
-    return clf.coef_[0], float(clf.intercept_[0])
+    if not fitting.nb_scaling:
+        clf = _classifier(c, fitting).fit(x, y)
+        return clf.coef_[0], float(clf.intercept_[0])
+    from scipy import sparse
+
+    r = nb_ratios(x, y)
+    clf = _classifier(c, fitting).fit(x @ sparse.diags(r), y)
+    return clf.coef_[0] * r, float(clf.intercept_[0])
 
 
-def _fit_all(x, y: np.ndarray, cs: Sequence[float | None]) -> list:
+def _fit_all(x, y: np.ndarray, cs: Sequence[float | None], fitting: Fitting) -> list:
     """``_fit_one`` for every column of ``y`` (None: skip it), in two worker processes.
     Not threads: liblinear seeds one C-library random state per process, which threads would
     share (and race on); in a process each seeded fit is reproducible whatever the order."""
     from joblib import Parallel, delayed
 
-    jobs = (delayed(_fit_one)(x, y[:, j], c) for j, c in enumerate(cs) if c is not None)
+    jobs = (
+        delayed(_fit_one)(x, y[:, j], c, fitting) for j, c in enumerate(cs) if c is not None
+    )
     done = iter(Parallel(n_jobs=2)(jobs))
     return [None if c is None else next(done) for c in cs]
 
@@ -122,6 +150,7 @@ def fit(
     settings: dict[str, MoveSetting],
     use_rules: bool,
     config: FeatureConfig | None = None,
+    fitting: Fitting | None = None,
 ) -> LinearModel:
     """Train one model: a logistic regression per move over the corpus's features."""
     config = config or FeatureConfig()
@@ -135,7 +164,7 @@ def fit(
     cs = [None if p == "rules" else s.C for p, s in zip(policies, chosen, strict=True)]
     weights = np.zeros((len(vocab.names), len(corpus.moves)), dtype=np.float32)
     bias = np.full(len(corpus.moves), NEVER)
-    for j, result in enumerate(_fit_all(x, y, cs)):
+    for j, result in enumerate(_fit_all(x, y, cs, fitting or Fitting())):
         if result is not None:
             weights[:, j], bias[j] = result
     return LinearModel(
@@ -174,7 +203,7 @@ def _f1(predicted: np.ndarray, y: np.ndarray) -> float:
 
 
 def out_of_fold_scores(
-    corpus: Corpus, use_rules: bool, config: FeatureConfig
+    corpus: Corpus, use_rules: bool, config: FeatureConfig, fitting: Fitting
 ) -> dict[float, np.ndarray]:
     """Decision scores of every training reply from models that never saw it, per C."""
     from sklearn.model_selection import KFold
@@ -192,7 +221,7 @@ def out_of_fold_scores(
         x_train = design_matrix(vocab, part, use_rules)
         x_test = design_matrix(vocab, corpus.subset(test_rows), use_rules)
         for c in C_GRID:
-            results = _fit_all(x_train, y[train_rows], [c] * len(corpus.moves))
+            results = _fit_all(x_train, y[train_rows], [c] * len(corpus.moves), fitting)
             for j, result in enumerate(results):
                 if result is None:
                     out[c][test_rows, j] = NEVER
@@ -202,11 +231,16 @@ def out_of_fold_scores(
     return out
 
 
-def tune(corpus: Corpus, use_rules: bool, config: FeatureConfig | None = None) -> dict:
+def tune(
+    corpus: Corpus,
+    use_rules: bool,
+    config: FeatureConfig | None = None,
+    fitting: Fitting | None = None,
+) -> dict:
     """Per move: the C and threshold with the best out-of-fold F1, then (with rules) the
     policy among model, union and rules with the best out-of-fold F1 (ties keep the rules)."""
     config = config or FeatureConfig()
-    oof = out_of_fold_scores(corpus, use_rules, config)
+    oof = out_of_fold_scores(corpus, use_rules, config, fitting or Fitting())
     y = corpus.labels().astype(bool)
     rules = np.array([[m in found for m in corpus.moves] for found in corpus.rule_moves])
     moves: dict[str, dict] = {}
