@@ -130,7 +130,10 @@ def plan_sessions(
 
     def at_between(low: datetime, high: datetime) -> datetime:
         moment = low + (high - low) * rng.random()
-        return moment.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0)
+        # down to the minute: the wall clock's seconds would reorder two builds' sessions
+        return moment.replace(
+            hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0
+        )
 
     for i, rep in enumerate(reps):
         for _ in range(rng.randint(5, 9)):
