@@ -26,6 +26,7 @@ from bot.engine.turn import play_turn
 from bot.harness.figures import percentile
 from bot.messages import Inbound, Learner, Reply
 from bot.scoring.detect import Detector
+from bot.scoring.learned import LearnedDetector, cached_model
 from bot.storage.base import OutboxItem
 from bot.storage.sqlite import SqliteStore
 
@@ -111,7 +112,9 @@ def _timed(label: str, texts: list[str], step: Callable[[str], object]) -> Figur
     return Figures(label, len(texts), time.perf_counter() - start, latencies)
 
 
-def in_process(cast: Cast, texts: list[str], detector: Detector) -> Figures:
+def in_process(
+    cast: Cast, texts: list[str], detector: Detector, label: str = "scoring + transition"
+) -> Figures:
     """Scoring plus transition, no storage: a conversation restarts when it ends."""
     c = Conversation(cast.flow.initial, 0, "normal")
 
@@ -121,7 +124,7 @@ def in_process(cast: Cast, texts: list[str], detector: Detector) -> Figures:
             c = Conversation(cast.flow.initial, 0, "normal")
         play_turn(cast, c, detector.detect(text, "Just send me some info."), (1, 1))
 
-    return _timed("scoring + transition", texts, step)
+    return _timed(label, texts, step)
 
 
 def with_storage(trainer: Trainer, scenario: str, texts: list[str], learners: int) -> Figures:
@@ -138,6 +141,12 @@ def with_storage(trainer: Trainer, scenario: str, texts: list[str], learners: in
             trainer.handle(Inbound(person, f"/start {scenario}"))
 
     return _timed("turn with storage", texts, step)
+
+
+def model_alone() -> Detector:
+    """The learned model without the rules' outputs as features: what scoring costs when
+    the rule detector is left out of the turn (the product keeps it: it is more accurate)."""
+    return LearnedDetector(cached_model(variant="model"), None)
 
 
 def validate_ms(root: Path | None, rounds: int = 5) -> float:
@@ -210,10 +219,13 @@ def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[li
         store = SqliteStore(Path(tmp) / "bench.db")
         trainer = Trainer(library, store)
         cast = trainer.casts[scenario]
+        trainer.detector.detect("hello")  # build the detector first: start-up is not a turn
         scoring = in_process(cast, texts, trainer.detector)
+        alone = in_process(cast, texts, model_alone(), "model alone, no rules")
         stored = with_storage(trainer, scenario, texts, learners)
         queued = through_queues(trainer, store, scenario, texts, learners)
-        figures = [scoring, *by_length(scoring, texts), stored, *by_length(stored, texts), queued]
+        figures = [scoring, *by_length(scoring, texts), alone, *by_length(alone, texts)]
+        figures += [stored, *by_length(stored, texts), queued]
         store.close()
     words = [len(t.split()) for t in texts]
     extra = {

@@ -188,9 +188,9 @@ GOOD: dict[str, Script] = {
             "I could do a further 3% if you pay the first year upfront.",
         ],
         [
-            "I understand. If we can sign today, I can keep the 9%; if it moves to next "
-            "quarter, the upfront discount comes off.",
-            "The terms only hold if we sign this month. If we agree today, can you sign by Friday?",
+            "I understand. If we can sign today, I can hold the full 9% and start your "
+            "onboarding next week.",
+            "I can keep the 9% if we sign this month. If we agree today, can you sign by Friday?",
         ],
     ],
     "anti_sponsor": [

@@ -1,11 +1,12 @@
 """The learned move classifier beside the rules.
 
 One logistic regression per move over word 1-2 grams and character 2-4 grams of the reply,
-word grams of the buyer's previous line and the rule detector's own outputs, stacked into one
-matrix so a reply is scored with one sparse dot product (numpy only at run time). Per move,
-cross-validation on the training files chose its C, its threshold and whether the model, the
-rules or either of them decides (``tuning.json``). Every model detection carries the spans of
-the reply behind its largest positive weights (``explain``).
+word grams of its questions, word grams of the buyer's previous line and the rule detector's
+own outputs, stacked into one matrix so a reply is scored with one sparse dot product (numpy
+only at run time). Per move, cross-validation on the training files chose its C, its
+threshold and whether the model, the rules or either of them decides (``tuning.json``).
+Every model detection carries the spans of the reply behind its largest positive weights
+(``explain``).
 
 Modules: ``features`` (grams, vocabulary, where a gram came from), ``model`` (the stacked
 weights, saved as .npz), ``train`` (fitting and cross-validated tuning, scikit-learn),

@@ -1,6 +1,6 @@
 """Why the model found a move: the reply's characters behind its largest positive weights.
 
-A model detection's evidence is built from the features with the largest positive
+A model detection's evidence is built from the few features with the largest positive
 contribution (value times weight) to the move's score. A word or character gram is mapped
 to every place in the reply that produced it (``features.occurrences``), widened to the
 whole word as typed, so "tmrw" or "thrusday" is quoted as the learner wrote it. The rule
@@ -19,6 +19,7 @@ from bot.scoring.learned.features import RULE_BLOCK, Features, ReplySpans, Span
 from bot.scoring.learned.model import LinearModel
 
 TOP_FEATURES = 4
+MIN_SHARE = 1 / 3  # a feature weaker than this share of the strongest quoted one is not quoted
 
 
 def _word_around(reply: str, span: Span) -> Span:
@@ -61,14 +62,16 @@ def driving_spans(
     spans_of: ReplySpans | None = None,
 ) -> list[tuple[Span, float]]:
     """Up to ``top`` reply features with positive contribution, strongest first, each as
-    (span, contribution) for every place in the reply that produced it."""
+    (span, contribution) for every place in the reply that produced it; features under
+    ``MIN_SHARE`` of the strongest quoted one are left out, so the quote stays on the words
+    that decided."""
     contributions = model.contributions(features, move)
     spans_of = spans_of or ReplySpans(reply)
     out: list[tuple[Span, float]] = []
     used = 0
     for k in _strongest_first(contributions, top):
         weight = float(contributions[k])
-        if weight <= 0 or used == top:
+        if weight <= 0 or used == top or (out and weight < MIN_SHARE * out[0][1]):
             break
         name = model.vocab.names[int(features.columns[k])]
         if name.startswith(RULE_BLOCK):

@@ -86,61 +86,33 @@ def design_matrix(vocab: Vocabulary, corpus: Corpus, use_rules: bool):  # -> sci
     return sparse.csr_matrix((values, columns, indptr), shape=(len(rows), len(vocab.names)))
 
 
-@dataclass(frozen=True)
-class Fitting:
-    """How each move's regression is fitted (the same for every move)."""
-
-    nb_scaling: bool = False  # scale features by their log-count ratios first (NBSVM)
-    balanced: bool = True  # weight the classes inversely to their frequency
-
-
-def _classifier(c: float, fitting: Fitting):
+def _classifier(c: float):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(
         C=c,
         solver="liblinear",
         dual=True,
-        class_weight="balanced" if fitting.balanced else None,
+        class_weight="balanced",
         max_iter=2000,
         random_state=SEED,
     )
 
 
-def nb_ratios(x, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    """Log-count ratio of each feature between the replies with the move and those without
-    (the "NB" of NBSVM, Wang and Manning 2012), from which features are present."""
-    present = (x > 0).astype(np.float64)
-    pos = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
-    neg = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
-    return np.log((pos / pos.sum()) / (neg / neg.sum()))
-
-
-def _fit_one(x, y: np.ndarray, c: float, fitting: Fitting) -> tuple[np.ndarray, float] | None:
-    """One move's weights and bias. With NB scaling the model is fitted on features scaled
-    by their log-count ratios, and the ratios are folded back into the weights, so scoring
-    stays one dot product with the unscaled features."""
+def _fit_one(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float] | None:
     if y.min() == y.max():  # no positive (or no negative) example: nothing to learn
         return None
-    if not fitting.nb_scaling:
-        clf = _classifier(c, fitting).fit(x, y)
-        return clf.coef_[0], float(clf.intercept_[0])
-    from scipy import sparse
-
-    r = nb_ratios(x, y)
-    clf = _classifier(c, fitting).fit(x @ sparse.diags(r), y)
-    return clf.coef_[0] * r, float(clf.intercept_[0])
+    clf = _classifier(c).fit(x, y)
+    return clf.coef_[0], float(clf.intercept_[0])
 
 
-def _fit_all(x, y: np.ndarray, cs: Sequence[float | None], fitting: Fitting) -> list:
+def _fit_all(x, y: np.ndarray, cs: Sequence[float | None]) -> list:
     """``_fit_one`` for every column of ``y`` (None: skip it), in two worker processes.
     Not threads: liblinear seeds one C-library random state per process, which threads would
     share (and race on); in a process each seeded fit is reproducible whatever the order."""
     from joblib import Parallel, delayed
 
-    jobs = (
-        delayed(_fit_one)(x, y[:, j], c, fitting) for j, c in enumerate(cs) if c is not None
-    )
+    jobs = (delayed(_fit_one)(x, y[:, j], c) for j, c in enumerate(cs) if c is not None)
     done = iter(Parallel(n_jobs=2)(jobs))
     return [None if c is None else next(done) for c in cs]
 
@@ -150,7 +122,6 @@ def fit(
     settings: dict[str, MoveSetting],
     use_rules: bool,
     config: FeatureConfig | None = None,
-    fitting: Fitting | None = None,
 ) -> LinearModel:
     """Train one model: a logistic regression per move over the corpus's features."""
     config = config or FeatureConfig()
@@ -164,7 +135,7 @@ def fit(
     cs = [None if p == "rules" else s.C for p, s in zip(policies, chosen, strict=True)]
     weights = np.zeros((len(vocab.names), len(corpus.moves)), dtype=np.float32)
     bias = np.full(len(corpus.moves), NEVER)
-    for j, result in enumerate(_fit_all(x, y, cs, fitting or Fitting())):
+    for j, result in enumerate(_fit_all(x, y, cs)):
         if result is not None:
             weights[:, j], bias[j] = result
     return LinearModel(
@@ -182,28 +153,40 @@ def fit(
 # --- choosing the settings by cross-validation on the training data --------------------------
 
 
-def _best_threshold(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """The cut on out-of-fold scores with the best F1 (midway between two distinct scores)."""
+MISTAKE_BETA = 0.5  # a wrong penalty costs a rep's trust more than a missed one
+
+
+def _beta(move: str) -> float:
+    """F-beta each move's settings are chosen by: F1, or precision-weighted F0.5 for the
+    mistakes (moves that cost points), so a good reply is seldom penalised."""
+    return MISTAKE_BETA if vocabulary()[move].polarity == "bad" else 1.0
+
+
+def _best_threshold(scores: np.ndarray, y: np.ndarray, beta: float = 1.0) -> tuple[float, float]:
+    """The cut on out-of-fold scores with the best F-beta (midway between two distinct
+    scores)."""
     if y.sum() == 0:
         return 1e9, 0.0
     order = np.argsort(-scores, kind="stable")
     s, t = scores[order], y[order]
     tp = np.cumsum(t)
-    f1 = 2 * tp / (np.arange(1, len(t) + 1) + t.sum())
+    b2 = beta * beta
+    f1 = (1 + b2) * tp / (np.arange(1, len(t) + 1) + b2 * t.sum())
     f1 = np.where(np.r_[s[1:] != s[:-1], True], f1, -1.0)
     k = int(np.argmax(f1))
     cut = (s[k] + s[k + 1]) / 2 if k + 1 < len(s) else s[k] - 1e-6
     return float(cut), float(f1[k])
 
 
-def _f1(predicted: np.ndarray, y: np.ndarray) -> float:
+def _f1(predicted: np.ndarray, y: np.ndarray, beta: float = 1.0) -> float:
     tp = int((predicted & y).sum())
-    denom = int(predicted.sum() + y.sum())
-    return 2 * tp / denom if denom else 0.0
+    b2 = beta * beta
+    denom = int(predicted.sum()) + b2 * int(y.sum())
+    return (1 + b2) * tp / denom if denom else 0.0
 
 
 def out_of_fold_scores(
-    corpus: Corpus, use_rules: bool, config: FeatureConfig, fitting: Fitting
+    corpus: Corpus, use_rules: bool, config: FeatureConfig
 ) -> dict[float, np.ndarray]:
     """Decision scores of every training reply from models that never saw it, per C."""
     from sklearn.model_selection import KFold
@@ -221,7 +204,7 @@ def out_of_fold_scores(
         x_train = design_matrix(vocab, part, use_rules)
         x_test = design_matrix(vocab, corpus.subset(test_rows), use_rules)
         for c in C_GRID:
-            results = _fit_all(x_train, y[train_rows], [c] * len(corpus.moves), fitting)
+            results = _fit_all(x_train, y[train_rows], [c] * len(corpus.moves))
             for j, result in enumerate(results):
                 if result is None:
                     out[c][test_rows, j] = NEVER
@@ -231,34 +214,31 @@ def out_of_fold_scores(
     return out
 
 
-def tune(
-    corpus: Corpus,
-    use_rules: bool,
-    config: FeatureConfig | None = None,
-    fitting: Fitting | None = None,
-) -> dict:
-    """Per move: the C and threshold with the best out-of-fold F1, then (with rules) the
-    policy among model, union and rules with the best out-of-fold F1 (ties keep the rules)."""
+def tune(corpus: Corpus, use_rules: bool, config: FeatureConfig | None = None) -> dict:
+    """Per move: the C and threshold with the best out-of-fold F-beta (``_beta``), then
+    (with rules) the policy among model, union and rules with the best out-of-fold F-beta
+    (ties keep the rules). ``cv_f1`` records each policy's F1 at those settings."""
     config = config or FeatureConfig()
-    oof = out_of_fold_scores(corpus, use_rules, config, fitting or Fitting())
+    oof = out_of_fold_scores(corpus, use_rules, config)
     y = corpus.labels().astype(bool)
     rules = np.array([[m in found for m in corpus.moves] for found in corpus.rule_moves])
     moves: dict[str, dict] = {}
     for j, move in enumerate(corpus.moves):
+        beta = _beta(move)
         c, cut, _ = max(
-            ((c, *_best_threshold(oof[c][:, j], y[:, j])) for c in C_GRID),
+            ((c, *_best_threshold(oof[c][:, j], y[:, j], beta)) for c in C_GRID),
             key=lambda r: r[2],
         )
         model = oof[c][:, j] > cut
-        f1 = {"model": _f1(model, y[:, j])}
+        fired = {"model": model}
         if use_rules:
-            f1["union"] = _f1(model | rules[:, j], y[:, j])
-            f1["rules"] = _f1(rules[:, j], y[:, j])
-        policy = max(reversed(POLICIES[: len(f1)]), key=lambda p: f1[p])
+            fired |= {"union": model | rules[:, j], "rules": rules[:, j]}
+        policy = max(reversed(POLICIES[: len(fired)]), key=lambda p: _f1(fired[p], y[:, j], beta))
         moves[move] = {
             "C": c,
             "threshold": round(cut, 6),
             "policy": policy,
-            "cv_f1": {p: round(v, 4) for p, v in f1.items()},
+            "chosen_by": f"F{beta:g}",
+            "cv_f1": {p: round(_f1(f, y[:, j]), 4) for p, f in fired.items()},
         }
     return {"moves": moves}

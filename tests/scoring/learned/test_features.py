@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.scoring.learned.features import (
+    RULE_WEIGHT,
     FeatureConfig,
     Vocabulary,
     char_grams,
@@ -48,7 +49,7 @@ def test_lowered_maps_back_when_lower_casing_changes_length() -> None:
     assert origin is not None and len(origin) == len(low) and origin[-1] == 1
 
 
-def test_featurize_blocks_are_unit_length_and_rules_weigh_one() -> None:
+def test_featurize_blocks_are_unit_length_and_rules_weigh_rule_weight() -> None:
     replies = ["Can I ask a question?", "Can I ask you?", "ok then", "ok"]
     config = FeatureConfig(word_min_df=1, char_min_df=1, buyer_min_df=1)
     vocab = Vocabulary.build(replies, ["Hi"] * 4, ["permission_ask"], config)
@@ -59,7 +60,7 @@ def test_featurize_blocks_are_unit_length_and_rules_weigh_one() -> None:
         blocks[block] = blocks.get(block, 0.0) + value * value
     assert blocks["w:"] == pytest.approx(1.0) and blocks["c:"] == pytest.approx(1.0)
     assert blocks["b:"] == pytest.approx(0.25)  # the buyer line counts half
-    assert blocks["r:"] == 1.0
+    assert blocks["r:"] == pytest.approx(RULE_WEIGHT**2)
 
 
 def test_question_grams_stay_inside_sentences_that_ask() -> None:
