@@ -11,18 +11,32 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def well_formed(text: str) -> str:
+    """``text`` with a surrogate pair that arrived as two characters joined, and a lone
+    surrogate (valid JSON, invalid UTF-8) replaced by U+FFFD, so it can be stored."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 @dataclass(frozen=True)
 class Learner:
     platform: str
     user_id: str
     name: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", well_formed(self.name))
+
 
 @dataclass(frozen=True)
 class Inbound:
+    """A message from a learner, as every surface hands it to the engine."""
+
     learner: Learner
     text: str
     message_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", well_formed(self.text))
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def plan_sessions(
 
     def at_between(low: datetime, high: datetime) -> datetime:
         moment = low + (high - low) * rng.random()
-        # down to the minute: the wall clock's seconds would reorder two builds' sessions
+        # whole minutes: the wall clock's microseconds would reorder two builds' sessions
         return moment.replace(
             hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0
         )
@@ -190,7 +190,8 @@ def build_demo_team(
     weeks of sessions played through `trainer`."""
     scripts = scripts or load_demo_scripts()
     scripts.check_scenarios(trainer.casts)
-    today = today or datetime.now(UTC)
+    # midnight: at any time of day the same seed plans the same days and skills
+    today = (today or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
     rng = random.Random(seed)
     if store.team(team) is not None:
         raise DemoTeamError(f"team {team!r} exists already; pick another --team or --db")

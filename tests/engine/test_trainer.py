@@ -136,8 +136,17 @@ def test_bad_input_gets_a_clear_message_and_leaves_the_session_intact(
     )
 
 
-@pytest.mark.parametrize("text", ["🙂👍", "مرحبا، هل يمكنني أن أسألك سؤالا؟", "ok\x00 then"])
-def test_emoji_rtl_and_stray_control_characters_are_ordinary_turns(
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🙂👍",
+        "مرحبا، هل يمكنني أن أسألك سؤالا؟",
+        "ok\x00 then",
+        "can I ask one question? \ud83d",  # a lone surrogate: valid JSON, invalid UTF-8
+        "thanks \ud83d\ude00",  # an emoji that arrived as its two surrogates
+    ],
+)
+def test_emoji_rtl_control_characters_and_surrogates_are_ordinary_turns(
     tiny_trainer: Trainer, text: str
 ) -> None:
     say(tiny_trainer, "/start tiny_call")
@@ -145,6 +154,8 @@ def test_emoji_rtl_and_stray_control_characters_are_ordinary_turns(
     assert reply.of_type(PersonaLine)
     [turn] = [t for t in tiny_trainer.store.turns(reply.session_id) if t.role == "learner"]
     assert "\x00" not in turn.text
+    turn.text.encode("utf-8")  # stored as well-formed text
+    assert "\ud83d" not in text or turn.text.endswith(("\ufffd", "😀"))
 
 
 def test_a_reply_after_the_session_ended_is_explained(tiny_trainer: Trainer) -> None:

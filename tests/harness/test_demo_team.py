@@ -3,6 +3,7 @@ answers the manager's three questions from it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from bot.storage.sqlite import SqliteStore
 TEAM = "Demo team"
 
 
-def build(library: Library, path: Path, seed: int = 1) -> tuple[SqliteStore, DemoTeam]:
+def build(
+    library: Library, path: Path, seed: int = 1, today: datetime | None = None
+) -> tuple[SqliteStore, DemoTeam]:
     store = SqliteStore(path)
-    return store, build_demo_team(Trainer(library, store), store, TEAM, seed=seed)
+    return store, build_demo_team(Trainer(library, store), store, TEAM, seed=seed, today=today)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +125,20 @@ def test_the_same_seed_gives_the_same_team(demo, library: Library, tmp_path: Pat
         assert rebuilt.reps == team.reps and rebuilt.certified == team.certified
     finally:
         again.close()
+
+
+def test_the_time_of_day_does_not_change_the_team(library: Library, tmp_path: Path) -> None:
+    morning, _ = build(
+        library, tmp_path / "morning.db", today=datetime(2026, 5, 4, 0, 30, tzinfo=UTC)
+    )
+    night, _ = build(library, tmp_path / "night.db", today=datetime(2026, 5, 4, 23, 50, tzinfo=UTC))
+    try:
+        assert per_rep_scores(morning) == per_rep_scores(night)
+        days = "SELECT date(started_at) AS day FROM sessions ORDER BY id"
+        assert morning.read(days, {}) == night.read(days, {})
+    finally:
+        morning.close()
+        night.close()
 
 
 def test_a_team_that_exists_is_not_seeded_twice(demo, library: Library) -> None:

@@ -38,7 +38,9 @@ BUYER_SCALE = 0.5
 # agree (5-fold CV macro-F1 on train: 0.834 at 1, 0.838 at 0.5, 0.843 at 0.15-0.25, 0.841 at 0.1)
 RULE_WEIGHT = 0.2
 NO_BUYER = "<none>"
-QUESTION = re.compile(r"[^.!?]*\?+")  # a sentence of the reply that ends in a question mark
+# a sentence of the reply that ends in a question mark; it starts only at the start of the text
+# or after a sentence end, so a long reply without punctuation is scanned once, not per position
+QUESTION = re.compile(r"(?:^|(?<=[.!?]))[^.!?]*\?+")
 WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, RULE_BLOCK = "w:", "c:", "b:", "r:"
 QUESTION_BLOCK = "q:"
 
@@ -231,6 +233,7 @@ def _top(df: Counter[str], min_df: int, limit: int) -> list[str]:
 
 BMP = 0x10000
 _PACK = 16  # bits per character of a packed gram
+assert max(CHAR_SIZES) * _PACK <= 64, "a packed character gram must fit in 64 bits"
 
 
 def _pack(codes: np.ndarray, n: int) -> np.ndarray:
@@ -243,7 +246,9 @@ def _pack(codes: np.ndarray, n: int) -> np.ndarray:
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    """Code points; a lone surrogate (possible in a platform's JSON) passes as its own."""
+    raw = text.encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
 
 
 def _packed_grams(index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:

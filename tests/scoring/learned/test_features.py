@@ -69,7 +69,15 @@ def test_question_grams_stay_inside_sentences_that_ask() -> None:
 
 
 @pytest.mark.parametrize(
-    "reply", ["Thurs 3pm?", "thx 😀 see u thurs", "İstanbul, ﬁne?", "a", "tab\tand\nnewline"]
+    "reply",
+    [
+        "Thurs 3pm?",
+        "thx 😀 see u thurs",
+        "İstanbul, ﬁne?",
+        "a",
+        "tab\tand\nnewline",
+        "thurs \ud83d",
+    ],
 )
 def test_packed_character_grams_match_the_string_path(reply: str) -> None:
     """The numpy lookup of character grams finds exactly the grams the strings give."""
