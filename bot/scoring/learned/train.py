@@ -171,14 +171,14 @@ def _best_threshold(scores: np.ndarray, y: np.ndarray, beta: float = 1.0) -> tup
     s, t = scores[order], y[order]
     tp = np.cumsum(t)
     b2 = beta * beta
-    f1 = (1 + b2) * tp / (np.arange(1, len(t) + 1) + b2 * t.sum())
-    f1 = np.where(np.r_[s[1:] != s[:-1], True], f1, -1.0)
-    k = int(np.argmax(f1))
+    f = (1 + b2) * tp / (np.arange(1, len(t) + 1) + b2 * t.sum())
+    f = np.where(np.r_[s[1:] != s[:-1], True], f, -1.0)
+    k = int(np.argmax(f))
     cut = (s[k] + s[k + 1]) / 2 if k + 1 < len(s) else s[k] - 1e-6
-    return float(cut), float(f1[k])
+    return float(cut), float(f[k])
 
 
-def _f1(predicted: np.ndarray, y: np.ndarray, beta: float = 1.0) -> float:
+def _f_beta(predicted: np.ndarray, y: np.ndarray, beta: float = 1.0) -> float:
     tp = int((predicted & y).sum())
     b2 = beta * beta
     denom = int(predicted.sum()) + b2 * int(y.sum())
@@ -233,12 +233,13 @@ def tune(corpus: Corpus, use_rules: bool, config: FeatureConfig | None = None) -
         fired = {"model": model}
         if use_rules:
             fired |= {"union": model | rules[:, j], "rules": rules[:, j]}
-        policy = max(reversed(POLICIES[: len(fired)]), key=lambda p: _f1(fired[p], y[:, j], beta))
+        scored = {p: _f_beta(f, y[:, j], beta) for p, f in fired.items()}
+        policy = max(reversed(POLICIES[: len(fired)]), key=scored.__getitem__)
         moves[move] = {
             "C": c,
             "threshold": round(cut, 6),
             "policy": policy,
             "chosen_by": f"F{beta:g}",
-            "cv_f1": {p: round(_f1(f, y[:, j]), 4) for p, f in fired.items()},
+            "cv_f1": {p: round(_f_beta(f, y[:, j]), 4) for p, f in fired.items()},
         }
     return {"moves": moves}
