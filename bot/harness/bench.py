@@ -22,9 +22,9 @@ from bot.delivery import DeliveryWorker
 from bot.engine.cast import Cast
 from bot.engine.conversation import Conversation
 from bot.engine.trainer import Trainer
-from bot.engine.turn import play_turn
+from bot.engine.turn import opening_lines, play_turn
 from bot.harness.figures import percentile
-from bot.messages import Inbound, Learner, Reply
+from bot.messages import Inbound, Learner, PersonaLine, Reply
 from bot.scoring.detect import Detector
 from bot.scoring.learned import LearnedDetector, cached_model
 from bot.storage.base import OutboxItem
@@ -115,16 +115,24 @@ def _timed(label: str, texts: list[str], step: Callable[[str], object]) -> Figur
 def in_process(
     cast: Cast, texts: list[str], detector: Detector, label: str = "scoring + transition"
 ) -> Figures:
-    """Scoring plus transition, no storage: a conversation restarts when it ends."""
+    """Scoring plus transition, no storage: each reply answers the buyer's last line, as in
+    a session; a conversation restarts when it ends."""
     c = Conversation(cast.flow.initial, 0, "normal")
+    buyer = _last_line(opening_lines(cast, c, 0), "")
 
     def step(text: str) -> None:
-        nonlocal c
+        nonlocal c, buyer
         if cast.state(c.state).terminal:
             c = Conversation(cast.flow.initial, 0, "normal")
-        play_turn(cast, c, detector.detect(text, "Just send me some info."), (1, 1))
+            buyer = _last_line(opening_lines(cast, c, 0), "")
+        result = play_turn(cast, c, detector.detect(text, buyer), (1, 1))
+        buyer = _last_line(result.lines, buyer)
 
     return _timed(label, texts, step)
+
+
+def _last_line(lines: Sequence[PersonaLine], otherwise: str) -> str:
+    return lines[-1].text if lines else otherwise
 
 
 def with_storage(trainer: Trainer, scenario: str, texts: list[str], learners: int) -> Figures:

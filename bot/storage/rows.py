@@ -13,9 +13,25 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
-def one(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+def all_rows(
+    db: Database, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """Every row of a query as a dict. Straight on the connection: sqlite-utils' ``query``
+    wraps each read in a savepoint, three statements where a turn's reads need one."""
+    cursor = db.conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def one(
+    db: Database, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> dict[str, Any] | None:
     """The first row of a query, or None."""
-    return next(iter(db.query(sql, params)), None)
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def now() -> str:

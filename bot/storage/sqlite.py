@@ -30,7 +30,7 @@ from bot.storage.base import (
     TurnRecord,
 )
 from bot.storage.migrations import migrations
-from bot.storage.rows import learner_record, now, one, session_record
+from bot.storage.rows import all_rows, learner_record, now, one, session_record
 from bot.storage.sqlite_disputes import DisputeTables
 from bot.storage.sqlite_teams import TeamTables
 
@@ -208,7 +208,8 @@ class SqliteStore(TeamTables, DisputeTables):
         return None if row is None else session_record(row)
 
     def sessions(self, learner_id: int, limit: int = 20) -> list[SessionRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT * FROM sessions WHERE learner_id = ? ORDER BY id DESC LIMIT ?",
             (learner_id, limit),
         )
@@ -315,7 +316,8 @@ class SqliteStore(TeamTables, DisputeTables):
     # --- turns ----------------------------------------------------------------------
 
     def turns(self, session_id: int) -> list[TurnRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT seq, role, text, moves, points, state_before, state_after, mood FROM turns"
             " WHERE session_id = ? ORDER BY seq",
             (session_id,),
@@ -410,7 +412,8 @@ class SqliteStore(TeamTables, DisputeTables):
         return _outbox({**row, "status": "sending", "attempts": row["attempts"] + 1})
 
     def delivered_before(self, item: OutboxItem) -> list[OutboxItem]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT * FROM outbox WHERE inbox_id = ? AND position < ? AND status = 'sent'"
             " ORDER BY position",
             (item.inbox_id, item.position),
@@ -440,7 +443,8 @@ class SqliteStore(TeamTables, DisputeTables):
             )
 
     def due_learners(self, platform: str, now: float, stale_before: float) -> list[str]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT user_id FROM inbox WHERE status = 'pending' AND platform = ?"
             " UNION SELECT user_id FROM outbox WHERE platform = ?"
             " AND ((status = 'pending' AND next_attempt_at <= ?)"
@@ -450,9 +454,10 @@ class SqliteStore(TeamTables, DisputeTables):
         return [row["user_id"] for row in rows]
 
     def claimers(self) -> list[str]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT DISTINCT claimed_by FROM outbox WHERE status = 'sending'"
-            " AND claimed_by IS NOT NULL"
+            " AND claimed_by IS NOT NULL",
         )
         return [row["claimed_by"] for row in rows]
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.storage.base import DisputeRecord, ScoredMove, SessionRecord, TurnRecord
-from bot.storage.rows import now, one
+from bot.storage.rows import all_rows, now, one
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -49,7 +49,7 @@ class DisputeTables:
 
     def disputes(self, status: str | None = None) -> list[DisputeRecord]:
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
-        rows = self.db.query(f"SELECT * FROM disputes {where} ORDER BY id", params)
+        rows = all_rows(self.db, f"SELECT * FROM disputes {where} ORDER BY id", params)
         return [_dispute(row) for row in rows]
 
     def dispute(self, dispute_id: int) -> DisputeRecord | None:

@@ -16,7 +16,7 @@ from bot.storage.base import (
     SessionRecord,
     TeamRecord,
 )
-from bot.storage.rows import learner_record, now, one, session_record
+from bot.storage.rows import all_rows, learner_record, now, one, session_record
 from bot.vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -67,13 +67,16 @@ class TeamTables:
         return "" if row is None else row["name"]
 
     def find_people(self, name: str) -> list[int]:
-        rows = self.db.query(
-            "SELECT id FROM people WHERE name = ? COLLATE NOCASE ORDER BY id", (name.strip(),)
+        rows = all_rows(
+            self.db,
+            "SELECT id FROM people WHERE name = ? COLLATE NOCASE ORDER BY id",
+            (name.strip(),),
         )
         return [row["id"] for row in rows]
 
     def person_sessions(self, person_id: int, limit: int = 20) -> list[SessionRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT s.* FROM sessions s JOIN learners l ON l.id = s.learner_id"
             " WHERE l.person_id = ? ORDER BY s.started_at DESC, s.id DESC LIMIT ?",
             (person_id, limit),
@@ -124,7 +127,8 @@ class TeamTables:
         )
 
     def teams_of(self, person_id: int, role: str) -> list[TeamRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT t.* FROM teams t JOIN team_members m ON m.team_id = t.id"
             " WHERE m.person_id = ? AND m.role = ? ORDER BY t.name",
             (person_id, role),
@@ -169,7 +173,8 @@ class TeamTables:
         return _assignment(row)
 
     def open_assignments(self, person_id: int) -> list[AssignmentRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             ASSIGNMENT + " JOIN team_members m ON m.team_id = a.team_id AND m.role = 'rep'"
             " WHERE m.person_id = :person"
             " AND (NOT EXISTS (SELECT 1 FROM assignment_people x WHERE x.assignment_id = a.id)"
@@ -186,7 +191,8 @@ class TeamTables:
         self, person_id: int, scenario_id: str, level: str, since: str, exam_only: bool
     ) -> list[SessionRecord]:
         mode = " AND s.mode = 'exam'" if exam_only else ""
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT s.* FROM sessions s JOIN learners l ON l.id = s.learner_id"
             f" WHERE l.person_id = ? AND s.scenario_id = ? AND s.level = ? AND {COUNTED}"
             f" AND s.started_at >= ?{mode} ORDER BY s.id",
@@ -214,14 +220,17 @@ class TeamTables:
         )
 
     def certificates(self, person_id: int) -> list[CertificateRecord]:
-        rows = self.db.query(
+        rows = all_rows(
+            self.db,
             "SELECT * FROM certificates WHERE person_id = ? ORDER BY certified_at DESC",
             (person_id,),
         )
         return [CertificateRecord(**row) for row in rows]
 
     def due_reminders(self, platform: str, today: str, until: str) -> list[DueReminder]:
-        rows = self.db.query(DUE_REMINDERS, {"platform": platform, "today": today, "until": until})
+        rows = all_rows(
+            self.db, DUE_REMINDERS, {"platform": platform, "today": today, "until": until}
+        )
         return [DueReminder(**row) for row in rows]
 
     def mark_reminded(self, assignment_id: int, person_id: int) -> bool:
@@ -233,7 +242,7 @@ class TeamTables:
         return cursor.rowcount == 1
 
     def read(self, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, dict(params)))
+        return all_rows(self.db, sql, dict(params))
 
 
 PERSON_TABLES = {

@@ -37,11 +37,13 @@ class MoveDetector:
         found: dict[str, Detection] = {}
         names: set[str] = set()
         stage_now = -1
-        for ri, rule in enumerate(self._rules):
-            if self._stage_of[ri] != stage_now:  # moves found so far, for move conditions
-                stage_now = self._stage_of[ri]
+        rules, stage_of = self._rules, self._stage_of
+        for ri in sorted(live):  # rule order is stage order
+            rule = rules[ri]
+            if stage_of[ri] != stage_now:  # moves found so far, for move conditions
+                stage_now = stage_of[ri]
                 names = set(found)
-            if ri not in live or rule.move in found:
+            if rule.move in found:
                 continue
             candidates = self._prefilter.candidates(ri, present, unlocked)
             if not candidates:

@@ -240,13 +240,11 @@ class LiteralIndex:
         always: set[int] = set()
         self._rules = list(rules)
         self._first_branch: list[int] = []
-        self._branch_ids: list[frozenset[int]] = []
         self._rule_of: list[int] = []  # branch number -> rule position
         number = 0
         for position, rule in enumerate(self._rules):
             self._rule_of += [position] * len(rule.branches)
             self._first_branch.append(number)
-            self._branch_ids.append(frozenset(range(number, number + len(rule.branches))))
             for _, lits in rule.branches:
                 if lits is None:
                     always.add(number)
@@ -304,13 +302,11 @@ class LiteralIndex:
     ) -> list[re.Pattern[str]]:
         """The patterns of rule ``number`` (its position in the rules given) that passed the
         prefilter, in listed order: unlocked, and with one literal of each group they need."""
-        ids = self._branch_ids[number]
-        if unlocked.isdisjoint(ids):
-            return []
         rule, first = self._rules[number], self._first_branch[number]
         needs = rule.needs
         return [
-            rule.branches[bi][0]
-            for bi in sorted(n - first for n in unlocked & ids)
-            if not needs[bi] or all(not present.isdisjoint(group) for group in needs[bi])
+            pattern
+            for bi, (pattern, _) in enumerate(rule.branches)
+            if first + bi in unlocked
+            and (not needs[bi] or all(not present.isdisjoint(group) for group in needs[bi]))
         ]

@@ -5,10 +5,11 @@ word grams of its questions, word grams of the buyer's previous line and the rul
 own outputs, stacked into one matrix so a reply is scored with one sparse dot product (numpy
 only at run time). Per move, cross-validation on the training files chose its C, its
 threshold and whether the model, the rules or either of them decides (``tuning.json``).
-Every model detection carries the spans of the reply behind its largest positive weights
+Every model detection quotes the words of the reply that carry most of its score: each
+feature's contribution shared out over the characters it came from, summed per word
 (``explain``).
 
-Modules: ``features`` (grams, vocabulary, where a gram came from), ``model`` (the stacked
+Modules: ``features`` (grams, vocabulary, where each gram came from), ``model`` (the stacked
 weights, saved as .npz), ``train`` (fitting and cross-validated tuning, scikit-learn),
 ``explain`` (evidence spans), ``detector`` (``LearnedDetector``), ``store`` (the model of this
 checkout's data: keyed by its hash, cached, built on first use) and ``comparison`` (rules vs

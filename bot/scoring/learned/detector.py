@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from bot.scoring.detect import Detection, Detector
-from bot.scoring.learned.explain import model_evidence
-from bot.scoring.learned.features import ReplySpans, featurize
+from bot.scoring.learned.explain import model_evidence, rule_spans
+from bot.scoring.learned.features import ReplyPlaces, featurize
 from bot.scoring.learned.model import LinearModel
 
 
@@ -34,16 +34,19 @@ class LearnedDetector:
             return ()
         context = context if isinstance(context, str) else ""
         rules = {d.move: d for d in self.rules.detect(reply, context)} if self.rules else {}
-        features = featurize(self.model.vocab, reply, context, rules)
+        features = featurize(self.model.vocab, reply, context, rules, keep_places=True)
         fires = (self.model.scores(features) > self.model.thresholds) & ~self._rules_only
         found: list[Detection] = []
-        spans_of = ReplySpans(reply)
+        places: ReplyPlaces | None = None  # built for the first move only the model found
         for j, move in enumerate(self.model.moves):
             rule = rules.get(move)
             if rule is not None and (fires[j] or self._from_rules[j]):
                 found.append(rule)
             elif fires[j]:
-                evidence = model_evidence(self.model, features, j, reply, rules, spans_of)
+                if places is None:
+                    spans = rule_spans(self.model, rules)
+                    places = ReplyPlaces(self.model.vocab, reply, features, spans)
+                evidence = model_evidence(self.model, features, j, reply, places)
                 if evidence is not None:
                     found.append(Detection(move, evidence))
         return tuple(found)

@@ -1,32 +1,42 @@
-"""Why the model found a move: the reply's characters behind its largest positive weights.
+"""Why the model found a move: the words of the reply that carry most of its score.
 
-A model detection's evidence is built from the few features with the largest positive
-contribution (value times weight) to the move's score. A word or character gram is mapped
-to every place in the reply that produced it (``features.occurrences``), widened to the
-whole word as typed, so "tmrw" or "thrusday" is quoted as the learner wrote it. The rule
-feature of the same move, when it contributes, is mapped to the span of the rule that fired.
+A linear score is a sum of feature contributions (value times weight). Each contribution is
+shared out over the characters that produced the feature (``features.ReplyPlaces``): a
+character gram's over its letters, a word gram's over its words, the rule feature of a move
+over the span of the rule that fired. A word's weight is the sum over its characters, so
+"forecast" collects the weight of every gram inside it, and a word that only shares a few
+grams with the move ("the", "can") weighs little. The evidence is the few heaviest words,
+widened to the word as typed ("tmrw", "thrusday") and joined where they are neighbours.
 Buyer-line features and the bias are context, not reply text, and are never quoted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 from bot.scoring.detect import Detection, Evidence
-from bot.scoring.learned.features import RULE_BLOCK, Features, ReplySpans, Span
+from bot.scoring.learned.features import Features, ReplyPlaces, Span
 from bot.scoring.learned.model import LinearModel
 
-TOP_FEATURES = 4
-MIN_SHARE = 1 / 3  # a feature weaker than this share of the strongest quoted one is not quoted
+TOP_WORDS = 4
+MIN_SHARE = 1 / 3  # a word lighter than this share of the heaviest one is not quoted
+
+
+def _in_word(reply: str, i: int) -> bool:
+    """A letter or digit, or an apostrophe between two of them ("I'll", "Corvane's")."""
+    ch = reply[i]
+    if ch.isalnum():
+        return True
+    return (
+        ch in "'’" and 0 < i < len(reply) - 1 and reply[i - 1].isalnum() and reply[i + 1].isalnum()
+    )
 
 
 def _word_around(reply: str, span: Span) -> Span:
     start, end = span
-    while start > 0 and reply[start - 1].isalnum() and reply[start].isalnum():
+    while start > 0 and _in_word(reply, start - 1) and _in_word(reply, start):
         start -= 1
-    while end < len(reply) and reply[end].isalnum() and reply[end - 1].isalnum():
+    while end < len(reply) and _in_word(reply, end) and _in_word(reply, end - 1):
         end += 1
     return start, end
 
@@ -37,19 +47,13 @@ def _joins(reply: str, end: int, start: int) -> bool:
     return start <= end or (len(gap) <= 3 and not any(ch.isalnum() for ch in gap))
 
 
-def _strongest_first(contributions: np.ndarray, top: int) -> Iterator[int]:
-    """Feature positions by contribution, largest first, ties in feature order: the few
-    strongest (every tie of the last one included) sorted alone, the rest only if needed,
-    since features without reply text (buyer-line grams) are skipped."""
-    few = 4 * top
-    if len(contributions) > few:
-        cut = np.partition(contributions, len(contributions) - few)[len(contributions) - few]
-        head = np.flatnonzero(contributions >= cut)
-        yield from head[np.argsort(-contributions[head], kind="stable")]
-        rest = np.flatnonzero(contributions < cut)
-        yield from rest[np.argsort(-contributions[rest], kind="stable")]
-    else:
-        yield from np.argsort(-contributions, kind="stable")
+def word_weights(
+    model: LinearModel, features: Features, move: int, places: ReplyPlaces
+) -> np.ndarray:
+    """Each token's share of ``move``'s score (tokens as in ``places.token_starts``)."""
+    saliency = places.saliency(model.contributions(features, move))
+    total = np.concatenate([[0.0], np.cumsum(saliency)])
+    return total[places.token_ends] - total[places.token_starts]
 
 
 def driving_spans(
@@ -57,31 +61,20 @@ def driving_spans(
     features: Features,
     move: int,
     reply: str,
-    rules: dict[str, Detection],
-    top: int = TOP_FEATURES,
-    spans_of: ReplySpans | None = None,
+    places: ReplyPlaces,
+    top: int = TOP_WORDS,
 ) -> list[tuple[Span, float]]:
-    """Up to ``top`` reply features with positive contribution, strongest first, each as
-    (span, contribution) for every place in the reply that produced it; features under
-    ``MIN_SHARE`` of the strongest quoted one are left out, so the quote stays on the words
-    that decided."""
-    contributions = model.contributions(features, move)
-    spans_of = spans_of or ReplySpans(reply)
+    """Up to ``top`` words with positive weight, heaviest first (ties in reply order), each as
+    (span as typed, weight); words under ``MIN_SHARE`` of the heaviest are left out, so the
+    quote stays on the words that decided."""
+    weights = word_weights(model, features, move, places)
     out: list[tuple[Span, float]] = []
-    used = 0
-    for k in _strongest_first(contributions, top):
-        weight = float(contributions[k])
-        if weight <= 0 or used == top or (out and weight < MIN_SHARE * out[0][1]):
+    for i in np.argsort(-weights, kind="stable")[:top].tolist():
+        weight = float(weights[i])
+        if weight <= 0 or (out and weight < MIN_SHARE * out[0][1]):
             break
-        name = model.vocab.names[int(features.columns[k])]
-        if name.startswith(RULE_BLOCK):
-            rule = rules.get(name[len(RULE_BLOCK) :])
-            spans = [] if rule is None else [(rule.evidence.start, rule.evidence.end)]
-        else:
-            spans = [_word_around(reply, s) for s in spans_of.of(name)]
-        if spans:
-            used += 1
-            out += [(s, weight) for s in spans]
+        span = places.to_reply(int(places.token_starts[i]), int(places.token_ends[i]))
+        out.append((_word_around(reply, span), weight))
     return out
 
 
@@ -90,12 +83,11 @@ def model_evidence(
     features: Features,
     move: int,
     reply: str,
-    rules: dict[str, Detection],
-    spans_of: ReplySpans | None = None,
+    places: ReplyPlaces,
 ) -> Evidence | None:
-    """Evidence for a model detection, or None when no reply text carries positive weight
-    (then the move is not reported: every detection must point at what the learner typed)."""
-    driving = driving_spans(model, features, move, reply, rules, spans_of=spans_of)
+    """Evidence for a model detection, or None when no word of the reply carries positive
+    weight (then the move is not reported: every detection must point at what was typed)."""
+    driving = driving_spans(model, features, move, reply, places)
     if not driving:
         return None
     merged: list[list[int]] = []
@@ -111,3 +103,12 @@ def model_evidence(
     return Evidence(
         start, end, reply[start:end], f"model/{model.moves[move]}", parts if len(parts) > 1 else ()
     )
+
+
+def rule_spans(model: LinearModel, rules: dict[str, Detection]) -> dict[int, Span]:
+    """The column of each rule feature that fired, with the span of its rule's evidence."""
+    return {
+        model.vocab.rules[move]: (d.evidence.start, d.evidence.end)
+        for move, d in rules.items()
+        if move in model.vocab.rules
+    }

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 
 import numpy as np
@@ -34,6 +35,7 @@ WORD = re.compile(r"\w+|[?!$%€£]")
 WHITESPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\x0b": " ", "\x0c": " "})
 CHAR_SIZES = (2, 3, 4)
 BUYER_SCALE = 0.5
+BUYER_CACHE = 4096
 # a rule feature's value: small, so the model leans on a rule only as far as the n-grams
 # agree (5-fold CV macro-F1 on train: 0.834 at 1, 0.838 at 0.5, 0.843 at 0.15-0.25, 0.841 at 0.1)
 RULE_WEIGHT = 0.2
@@ -43,6 +45,7 @@ NO_BUYER = "<none>"
 QUESTION = re.compile(r"(?:^|(?<=[.!?]))[^.!?]*\?+")
 WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, RULE_BLOCK = "w:", "c:", "b:", "r:"
 QUESTION_BLOCK = "q:"
+BLOCK_ORDER = (WORD_BLOCK, CHAR_BLOCK, BUYER_BLOCK, QUESTION_BLOCK, RULE_BLOCK)
 
 Span = tuple[int, int]
 
@@ -109,18 +112,30 @@ def buyer_grams(buyer: str) -> list[str]:
 
 class ReplySpans:
     """Where each reply feature occurs in one reply, for explaining several moves of it:
-    the reply is lower-cased and tokenised once, its word grams indexed on first use."""
+    the reply is lower-cased once and tokenised on first use; a word gram is found through
+    the positions of its first word."""
 
     def __init__(self, reply: str) -> None:
         self.low, self.origin = lowered(reply)
-        self._words: dict[str, list[Span]] | None = None
+        self._tokens: list[re.Match[str]] | None = None
+        self._at: dict[str, list[int]] = {}
         self._questions: list[Span] | None = None
 
-    def _word_index(self) -> dict[str, list[Span]]:
-        if self._words is None:
-            self._words = {}
-            _index_words(self._words, _tokens(self.low))
-        return self._words
+    def _word_spans(self, gram: str) -> list[Span]:
+        if self._tokens is None:
+            self._tokens = _tokens(self.low)
+            for i, token in enumerate(self._tokens):
+                self._at.setdefault(token.group(), []).append(i)
+        tokens = self._tokens
+        first, _, second = gram.partition(" ")
+        at = self._at.get(first, ())
+        if not second:
+            return [tokens[i].span() for i in at]
+        return [
+            (tokens[i].start(), tokens[i + 1].end())
+            for i in at
+            if i + 1 < len(tokens) and tokens[i + 1].group() == second
+        ]
 
     def _in_questions(self, spans: list[Span]) -> list[Span]:
         """The word-gram spans that lie inside one question sentence (a question gram)."""
@@ -135,9 +150,9 @@ class ReplySpans:
         block, gram = name[:2], name[2:]
         spans: list[Span] = []
         if block == WORD_BLOCK:
-            spans = list(self._word_index().get(gram, ()))
+            spans = self._word_spans(gram)
         elif block == QUESTION_BLOCK:
-            spans = self._in_questions(self._word_index().get(gram, []))
+            spans = self._in_questions(self._word_spans(gram))
         elif block == CHAR_BLOCK:
             padded = f" {self.low} "
             lead = len(gram) - len(gram.lstrip(" "))
@@ -153,11 +168,110 @@ class ReplySpans:
         return spans
 
 
-def _index_words(index: dict[str, list[Span]], tokens: list[re.Match[str]]) -> None:
-    for t in tokens:
-        index.setdefault(t.group(), []).append(t.span())
-    for a, b in pairwise(tokens):
-        index.setdefault(f"{a.group()} {b.group()}", []).append((a.start(), b.end()))
+class ReplyPlaces:
+    """Which characters of one reply each of its features came from, so that a move's score
+    can be shared out over the characters the learner typed: a feature's contribution is
+    split equally among its occurrences and, within one, among its non-space characters
+    (the same occurrences ``ReplySpans.of`` finds, one at a time). A rule feature's share
+    goes to the span of the rule that fired. Offsets are ``low``'s; ``to_reply`` maps back."""
+
+    def __init__(
+        self, vocab: Vocabulary, reply: str, features: Features, rule_spans: dict[int, Span]
+    ) -> None:
+        self.low, self.origin = lowered(reply)
+        matches = list(WORD.finditer(self.low))
+        self.token_starts = np.fromiter((m.start() for m in matches), np.int64, len(matches))
+        self.token_ends = np.fromiter((m.end() for m in matches), np.int64, len(matches))
+        words = [m.group() for m in matches]
+        columns, starts, ends = self._occurrences(vocab, features, words, rule_spans)
+        found = np.minimum(np.searchsorted(features.columns, columns), len(features.columns) - 1)
+        keep = (features.columns[found] == columns) & (starts < ends) if len(found) else found > 0
+        rows, starts, ends = found[keep], starts[keep], ends[keep]
+        lengths = ends - starts
+        first = np.cumsum(lengths) - lengths
+        occurrence = np.repeat(np.arange(len(rows)), lengths)
+        chars = np.arange(int(lengths.sum())) - np.repeat(first - starts, lengths)
+        typed = _codes(self.low)[chars] != ord(" ")
+        occurrence, chars = occurrence[typed], chars[typed]
+        per_occurrence = np.bincount(occurrence, minlength=len(rows))
+        per_feature = np.bincount(rows, minlength=len(features.columns))
+        self.rows = rows[occurrence]
+        self.chars = chars
+        self.share = 1.0 / (per_occurrence[occurrence] * per_feature[self.rows])
+
+    def _occurrences(
+        self,
+        vocab: Vocabulary,
+        features: Features,
+        words: list[str],
+        rule_spans: dict[int, Span],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(column, start, end) of every feature occurrence: character grams, word grams,
+        question grams and rules."""
+        found = features.char_places or _char_occurrences(vocab, self.low)
+        if found is None:
+            padded = f" {self.low} "
+            grams = [
+                (vocab.chars.get(padded[k : k + n], -1), k, n)
+                for n in CHAR_SIZES
+                for k in range(len(padded) - n + 1)
+            ]
+            found = tuple(np.asarray(part, dtype=np.int64) for part in zip(*grams, strict=True))
+        char_columns, padded_starts, sizes = found
+        char_starts = padded_starts - 1  # padded position k is low[k - 1]
+        char_ends = np.minimum(char_starts + sizes, len(self.low))
+        sentence = self._question_of_token()
+        places: list[tuple[int, int, int]] = []
+        starts, ends = self.token_starts.tolist(), self.token_ends.tolist()
+        for i, word in enumerate(words):
+            here = [(word, starts[i], ends[i], sentence[i] >= 0)]
+            if i + 1 < len(words):
+                same = sentence[i] >= 0 and sentence[i] == sentence[i + 1]
+                here.append((f"{word} {words[i + 1]}", starts[i], ends[i + 1], same))
+            for gram, a, b, asked in here:
+                column = vocab.words.get(gram)
+                if column is not None:
+                    places.append((column, a, b))
+                column = vocab.questions.get(gram) if asked else None
+                if column is not None:
+                    places.append((column, a, b))
+        places += [(column, *self._to_low(*span)) for column, span in rule_spans.items()]
+        extra = np.asarray(places, dtype=np.int64).reshape(-1, 3)
+        return (
+            np.concatenate([char_columns, extra[:, 0]]),
+            np.concatenate([np.maximum(char_starts, 0), extra[:, 1]]),
+            np.concatenate([char_ends, extra[:, 2]]),
+        )
+
+    def _question_of_token(self) -> list[int]:
+        """For each token, the question sentence it lies in (-1: none)."""
+        out = [-1] * len(self.token_starts)
+        starts, ends = self.token_starts.tolist(), self.token_ends.tolist()
+        for n, m in enumerate(QUESTION.finditer(self.low)):
+            a, b = m.span()
+            for i in range(bisect_left(starts, a), len(starts)):
+                if ends[i] > b:
+                    break
+                out[i] = n
+        return out
+
+    def _to_low(self, start: int, end: int) -> Span:
+        """A span of the reply as offsets of ``low`` (they differ only when lower-casing
+        changed the length)."""
+        if self.origin is None:
+            return start, end
+        inside = [i for i, o in enumerate(self.origin) if start <= o < end]
+        return (inside[0], inside[-1] + 1) if inside else (0, 0)
+
+    def to_reply(self, start: int, end: int) -> Span:
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def saliency(self, contributions: np.ndarray) -> np.ndarray:
+        """Each character's share of the score, from each feature's ``contributions``."""
+        weights = contributions[self.rows] * self.share
+        return np.bincount(self.chars, weights, minlength=len(self.low))
 
 
 def occurrences(reply: str, name: str) -> list[Span]:
@@ -184,6 +298,27 @@ class Vocabulary:
             blocks[name[:2]][name[2:]] = i
         self.idf_array = np.asarray(self.idf, dtype=np.float64)
         self.packed = {n: _packed_grams(self.chars, n) for n in CHAR_SIZES}
+        # reply blocks are consecutive columns (words, chars, then buyer, then questions):
+        # where each block after the first starts, for normalising them in one pass
+        order = [name[:2] for name in self.names]
+        if order != sorted(order, key=BLOCK_ORDER.index):
+            raise ValueError("vocabulary names must come block by block: w:, c:, b:, q:, r:")
+        sizes = np.cumsum([len(self.words), len(self.chars), len(self.buyer)])
+        self.reply_bounds = sizes.astype(np.int64)
+        self._buyer_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def buyer_features(self, buyer: str) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and values of a buyer line's block: the same few scripted lines come back
+        turn after turn, so each is weighted once (at most ``BUYER_CACHE`` of them kept)."""
+        cached = self._buyer_cache.get(buyer)
+        if cached is None:
+            found = _looked_up(buyer_grams(buyer), self.buyer)
+            columns, values = _weighted(found, self.idf_array, np.zeros(0, dtype=np.int64))
+            cached = columns, BUYER_SCALE * values
+            if len(self._buyer_cache) >= BUYER_CACHE:
+                self._buyer_cache.clear()
+            self._buyer_cache[buyer] = cached
+        return cached
 
     @classmethod
     def build(
@@ -262,29 +397,36 @@ def _packed_grams(index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray
     return keys[order], columns[order]
 
 
-def _char_columns(vocab: Vocabulary, low: str) -> np.ndarray | None:
-    """Columns of every character gram of ``low`` found in the vocabulary, one per
-    occurrence; None when ``low`` has a character beyond the BMP."""
+def _char_occurrences(vocab: Vocabulary, low: str) -> tuple[np.ndarray, ...] | None:
+    """Every character gram of `` {low} `` found in the vocabulary, size by size: its
+    column, its start in the padded text and its size; None when ``low`` has a character
+    beyond the BMP."""
     codes = _codes(f" {low} ")
     if len(codes) and int(codes.max()) >= BMP:
         return None
-    found = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for n in CHAR_SIZES:
         keys, columns = vocab.packed[n]
         if not len(keys):
             continue
         grams = _pack(codes, n)
         at = np.minimum(np.searchsorted(keys, grams), len(keys) - 1)
-        found.append(columns[at[keys[at] == grams]])
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        hit = np.flatnonzero(keys[at] == grams)
+        found.append((columns[at[hit]], hit, np.full(len(hit), n)))
+    if not found:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))
 
 
 @dataclass(frozen=True)
 class Features:
-    """One reply's non-zero features: columns and their values (float64 arrays)."""
+    """One reply's non-zero features: columns and their values (float64 arrays); with
+    ``char_places`` (column, padded start and size of each character-gram occurrence) when
+    asked for, so an explanation does not look the grams up a second time."""
 
     columns: np.ndarray
     values: np.ndarray
+    char_places: tuple[np.ndarray, ...] | None = field(default=None, compare=False, repr=False)
 
 
 def _looked_up(grams: list[str], index: dict[str, int]) -> np.ndarray:
@@ -292,35 +434,41 @@ def _looked_up(grams: list[str], index: dict[str, int]) -> np.ndarray:
     return found[found >= 0]
 
 
-def _weighted(found: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Sublinear TF-IDF, L2-normalised, of the columns found (one entry per occurrence)."""
+def _weighted(found: np.ndarray, idf: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sublinear TF-IDF of the columns found (one entry per occurrence), each block
+    L2-normalised on its own: ``bounds`` are the first columns of the blocks after the first,
+    so one sort and one sum serve every block of the reply."""
     columns, counts = np.unique(found, return_counts=True)
     weights = (1.0 + np.log(counts)) * idf[columns]
-    norm = float(np.sqrt(weights @ weights)) or 1.0
-    return columns, weights / norm
+    block = np.searchsorted(bounds, columns, side="right")
+    norms = np.sqrt(np.bincount(block, weights * weights, minlength=len(bounds) + 1))
+    norms[norms == 0] = 1.0
+    return columns, weights / norms[block]
 
 
-def featurize(vocab: Vocabulary, reply: str, buyer: str, rule_moves: Iterable[str]) -> Features:
+def featurize(
+    vocab: Vocabulary,
+    reply: str,
+    buyer: str,
+    rule_moves: Iterable[str],
+    keep_places: bool = False,
+) -> Features:
     """The feature vector of a reply answering ``buyer`` where the rules found ``rule_moves``."""
     low = lowered(reply)[0]
-    idf = vocab.idf_array
-    packed = _char_columns(vocab, low)
-    words = _weighted(_looked_up(word_grams(low), vocab.words), idf)
-    if packed is None:
-        packed = _looked_up(char_grams(low), vocab.chars)
-    chars = _weighted(packed, idf)
-    context = _weighted(_looked_up(buyer_grams(buyer), vocab.buyer), idf)
-    asked = _weighted(_looked_up(question_grams(low), vocab.questions), idf)
+    places = _char_occurrences(vocab, low)
+    chars = _looked_up(char_grams(low), vocab.chars) if places is None else places[0]
+    found = [_looked_up(word_grams(low), vocab.words), chars]
+    found.append(_looked_up(question_grams(low), vocab.questions))
+    columns, values = _weighted(np.concatenate(found), vocab.idf_array, vocab.reply_bounds)
+    context_columns, context_values = vocab.buyer_features(buyer)
     rules = sorted({vocab.rules[m] for m in rule_moves if m in vocab.rules})
+    cut = int(np.searchsorted(columns, vocab.reply_bounds[-1]))  # questions after the buyer
     return Features(
-        np.concatenate([words[0], chars[0], context[0], asked[0], np.array(rules, dtype=np.int64)]),
         np.concatenate(
-            [
-                words[1],
-                chars[1],
-                BUYER_SCALE * context[1],
-                asked[1],
-                np.full(len(rules), RULE_WEIGHT),
-            ]
+            [columns[:cut], context_columns, columns[cut:], np.array(rules, dtype=np.int64)]
         ),
+        np.concatenate(
+            [values[:cut], context_values, values[cut:], np.full(len(rules), RULE_WEIGHT)]
+        ),
+        places if keep_places else None,
     )

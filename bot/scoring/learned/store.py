@@ -34,7 +34,7 @@ from bot.scoring.learned.model import LinearModel
 from bot.scoring.learned.train import TUNING_FILE, Corpus, fit, read_tuning
 from bot.vocabulary import VOCABULARY_FILE
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: reply blocks normalised in one pass (same features, last-bit rounding)
 TRAIN_DIR = Path("eval") / "train"
 Announce = Callable[[str], None]
 

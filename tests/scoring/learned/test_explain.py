@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from bot.scoring.detect import Detection, default_detector
 from bot.scoring.evaluate import Example
 from bot.scoring.learned import LearnedDetector, LinearModel
-from bot.scoring.learned.features import RULE_BLOCK, featurize, occurrences
+from bot.scoring.learned.explain import rule_spans, word_weights
+from bot.scoring.learned.features import (
+    RULE_BLOCK,
+    WORD,
+    ReplyPlaces,
+    featurize,
+    lowered,
+    occurrences,
+)
 
 SHORTHAND = [
     ("Send me something.", "ok cool, can we grab 15 min tmrw 10ish? u free thurs?"),
@@ -15,40 +25,72 @@ SHORTHAND = [
     ),
     ("Price is too high.", "I'll give u 15% off if u sign a 2yr term today"),
     ("Who are you?", "hi, sam frm kestrel, callin bc we help teams fix forecasts, can u help me?"),
+    ("Send me something.", "ok 👍 can we do thurs 3pm for 15 min? 🙏"),  # beyond the BMP
 ]
 
 
-def positive_places(model: LinearModel, reply: str, buyer: str, move: str) -> list:
-    """(span, weight) of every reply feature (and rule) that adds to ``move``'s score."""
+def reference_saliency(model: LinearModel, reply: str, buyer: str, move: str) -> np.ndarray:
+    """Each reply character's share of ``move``'s score, the slow way: every feature's
+    contribution split over its occurrences (found one feature at a time by
+    ``occurrences``) and, within one, over its non-space characters."""
     rules = {d.move: d for d in default_detector().detect(reply, buyer)}
     features = featurize(model.vocab, reply, buyer, rules if model.uses_rules else ())
     j = model.moves.index(move)
-    places = []
+    saliency = np.zeros(len(reply))
     for col, share in zip(features.columns, model.contributions(features, j), strict=True):
-        if share <= 0:
-            continue
         name = model.vocab.names[col]
         if name.startswith(RULE_BLOCK):
             rule = rules.get(name[len(RULE_BLOCK) :])
-            places += [] if rule is None else [((rule.evidence.start, rule.evidence.end), share)]
+            spans = [] if rule is None else [(rule.evidence.start, rule.evidence.end)]
         else:
-            places += [(span, share) for span in occurrences(reply, name)]
-    return places
+            spans = occurrences(reply, name)
+        for start, end in spans:
+            typed = [i for i in range(start, end) if reply[i] != " "]
+            for i in typed:
+                saliency[i] += share / len(spans) / len(typed)
+    return saliency
 
 
 def check(model: LinearModel, reply: str, buyer: str, detection: Detection) -> None:
     ev = detection.evidence
     assert reply[ev.start : ev.end] == ev.quote and ev.quote.strip()
     assert any((s, e, q) == (ev.start, ev.end, ev.quote) for s, e, q in ev.spans)
+    saliency = None
+    if detection.evidence.rule.startswith("model/"):
+        saliency = reference_saliency(model, reply, buyer, detection.move)
     for start, end, quote in ev.spans:
         assert 0 <= start < end <= len(reply) and reply[start:end] == quote
-        if detection.evidence.rule.startswith("model/"):
-            inside = [
-                w
-                for (s, e), w in positive_places(model, reply, buyer, detection.move)
-                if start <= s and e <= end
-            ]
-            assert inside and sum(inside) > 0, (reply, detection)
+        if saliency is not None:
+            assert saliency[start:end].sum() > 0, (reply, detection)
+
+
+def test_word_weights_share_out_the_score_as_the_slow_way_does(
+    model: LinearModel, training: list[Example]
+) -> None:
+    checked = 0
+    for e in training[::60]:
+        if lowered(e.reply)[1] is not None or not e.reply.strip():
+            continue  # lower-casing changed the length: offsets of low and reply differ
+        rules = {d.move: d for d in default_detector().detect(e.reply, e.buyer)}
+        features = featurize(model.vocab, e.reply, e.buyer, rules)
+        places = ReplyPlaces(model.vocab, e.reply, features, rule_spans(model, rules))
+        for move in sorted(e.moves)[:2]:
+            j = model.moves.index(move)
+            fast = places.saliency(model.contributions(features, j))
+            slow = reference_saliency(model, e.reply, e.buyer, move)
+            assert np.allclose(fast, slow, atol=1e-9), (e.reply, move)
+            words = word_weights(model, features, j, places)
+            assert np.isclose(words.sum(), slow.sum() - _outside_words(slow, e.reply))
+            checked += 1
+    assert checked > 100
+
+
+def _outside_words(saliency: np.ndarray, reply: str) -> float:
+    """The weight that fell on characters outside every token (punctuation inside a gram)."""
+    inside = np.zeros(len(reply), dtype=bool)
+    for m in WORD.finditer(reply.lower()):
+        inside[m.start() : m.end()] = True
+    return float(saliency[~inside].sum())
 
 
 def test_every_span_is_inside_the_reply_and_carries_weight(
