@@ -13,6 +13,7 @@ from bot.cli.demo_command import demo_team_command
 from bot.cli.disputes_command import disputes_group
 from bot.cli.docs_command import docs_command
 from bot.cli.eval_command import eval_command
+from bot.cli.external_command import eval_external_command
 from bot.cli.practice_command import practice_command, progress_command
 from bot.cli.slack_command import slack_command, slack_load_command
 from bot.cli.team_bench_command import team_bench_command
@@ -34,6 +35,7 @@ for command in (
     diagram_command,
     docs_command,
     eval_command,
+    eval_external_command,
     train_command,
     bench_command,
     slack_command,
