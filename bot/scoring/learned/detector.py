@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.scoring.detect import Detection, Detector
+from bot.scoring.detect import Detection, Detector, Evidence
 from bot.scoring.learned.explain import model_evidence, rule_spans
 from bot.scoring.learned.features import ReplyPlaces, featurize
 from bot.scoring.learned.model import LinearModel
@@ -36,17 +36,23 @@ class LearnedDetector:
         rules = {d.move: d for d in self.rules.detect(reply, context)} if self.rules else {}
         features = featurize(self.model.vocab, reply, context, rules, keep_places=True)
         fires = (self.model.scores(features) > self.model.thresholds) & ~self._rules_only
+        moves = self.model.moves
+        kept = {
+            j: rules[m]
+            for j, m in enumerate(moves)
+            if m in rules and (fires[j] or self._from_rules[j])
+        }
+        quoted = [j for j in range(len(moves)) if fires[j] and j not in kept]
+        evidence: dict[int, Evidence | None] = {}
+        if quoted:  # the moves only the model found: quote the words that carry their scores
+            places = ReplyPlaces(self.model.vocab, reply, features, rule_spans(self.model, rules))
+            weights = places.token_weights(self.model.contributions(features, quoted))
+            for k, j in enumerate(quoted):
+                evidence[j] = model_evidence(self.model, features, j, reply, places, weights[:, k])
         found: list[Detection] = []
-        places: ReplyPlaces | None = None  # built for the first move only the model found
-        for j, move in enumerate(self.model.moves):
-            rule = rules.get(move)
-            if rule is not None and (fires[j] or self._from_rules[j]):
-                found.append(rule)
-            elif fires[j]:
-                if places is None:
-                    spans = rule_spans(self.model, rules)
-                    places = ReplyPlaces(self.model.vocab, reply, features, spans)
-                evidence = model_evidence(self.model, features, j, reply, places)
-                if evidence is not None:
-                    found.append(Detection(move, evidence))
+        for j, move in enumerate(moves):
+            if j in kept:
+                found.append(kept[j])
+            elif (quote := evidence.get(j)) is not None:
+                found.append(Detection(move, quote))
         return tuple(found)

@@ -51,9 +51,7 @@ def word_weights(
     model: LinearModel, features: Features, move: int, places: ReplyPlaces
 ) -> np.ndarray:
     """Each token's share of ``move``'s score (tokens as in ``places.token_starts``)."""
-    saliency = places.saliency(model.contributions(features, move))
-    total = np.concatenate([[0.0], np.cumsum(saliency)])
-    return total[places.token_ends] - total[places.token_starts]
+    return places.token_weights(model.contributions(features, move))
 
 
 def driving_spans(
@@ -63,13 +61,17 @@ def driving_spans(
     reply: str,
     places: ReplyPlaces,
     top: int = TOP_WORDS,
+    weights: np.ndarray | None = None,
 ) -> list[tuple[Span, float]]:
     """Up to ``top`` words with positive weight, heaviest first (ties in reply order), each as
     (span as typed, weight); words under ``MIN_SHARE`` of the heaviest are left out, so the
-    quote stays on the words that decided."""
-    weights = word_weights(model, features, move, places)
+    quote stays on the words that decided. ``weights``: the token weights, if already known."""
+    if weights is None:
+        weights = word_weights(model, features, move, places)
     out: list[tuple[Span, float]] = []
-    for i in np.argsort(-weights, kind="stable")[:top].tolist():
+    # rounded, so a word typed twice (equal weights up to float noise) ties, and ties go to
+    # the first in the reply
+    for i in np.argsort(-np.round(weights, 9), kind="stable")[:top].tolist():
         weight = float(weights[i])
         if weight <= 0 or (out and weight < MIN_SHARE * out[0][1]):
             break
@@ -84,10 +86,11 @@ def model_evidence(
     move: int,
     reply: str,
     places: ReplyPlaces,
+    weights: np.ndarray | None = None,
 ) -> Evidence | None:
     """Evidence for a model detection, or None when no word of the reply carries positive
     weight (then the move is not reported: every detection must point at what was typed)."""
-    driving = driving_spans(model, features, move, reply, places)
+    driving = driving_spans(model, features, move, reply, places, weights=weights)
     if not driving:
         return None
     merged: list[list[int]] = []

@@ -198,6 +198,8 @@ class ReplyPlaces:
         self.rows = rows[occurrence]
         self.chars = chars
         self.share = 1.0 / (per_occurrence[occurrence] * per_feature[self.rows])
+        self.features = len(features.columns)
+        self._by_token: np.ndarray | None = None
 
     def _occurrences(
         self,
@@ -272,6 +274,22 @@ class ReplyPlaces:
         """Each character's share of the score, from each feature's ``contributions``."""
         weights = contributions[self.rows] * self.share
         return np.bincount(self.chars, weights, minlength=len(self.low))
+
+    def token_weights(self, contributions: np.ndarray) -> np.ndarray:
+        """Each token's share of the score (the sum over its characters), for one move's
+        ``contributions`` (features,) or several moves' at once (features, moves)."""
+        if self._by_token is None:
+            token = np.full(len(self.low), -1, dtype=np.int64)
+            spans = zip(self.token_starts.tolist(), self.token_ends.tolist(), strict=True)
+            for i, (start, end) in enumerate(spans):
+                token[start:end] = i
+            of = token[self.chars]
+            inside = of >= 0
+            flat = of[inside] * self.features + self.rows[inside]
+            size = len(self.token_starts) * self.features
+            shares = np.bincount(flat, self.share[inside], minlength=size)
+            self._by_token = shares.reshape(len(self.token_starts), self.features)
+        return self._by_token @ contributions
 
 
 def occurrences(reply: str, name: str) -> list[Span]:

@@ -39,8 +39,11 @@ class LinearModel:
         rows = self.weights[features.columns]
         return features.values @ rows + self.bias
 
-    def contributions(self, features: Features, move: int) -> np.ndarray:
-        """Each feature's share of ``move``'s score (value times weight)."""
+    def contributions(self, features: Features, move: int | list[int]) -> np.ndarray:
+        """Each feature's share of ``move``'s score (value times weight): (features,) for one
+        move, (features, moves) for a list of them."""
+        if isinstance(move, list):
+            return features.values[:, None] * self.weights[features.columns][:, move]
         return features.values * self.weights[features.columns, move]
 
     def fingerprint(self) -> str:
