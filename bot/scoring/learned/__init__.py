@@ -9,7 +9,8 @@ Every model detection quotes the words of the reply that carry most of its score
 feature's contribution shared out over the characters it came from, summed per word
 (``explain``).
 
-Modules: ``features`` (grams, vocabulary, where each gram came from), ``model`` (the stacked
+Modules: ``features`` (grams, vocabulary, the feature vector), ``places`` (where in the reply
+each gram came from), ``model`` (the stacked
 weights, saved as .npz), ``train`` (fitting and cross-validated tuning, scikit-learn),
 ``explain`` (evidence spans), ``detector`` (``LearnedDetector``), ``store`` (the model of this
 checkout's data: keyed by its hash, cached, built on first use) and ``comparison`` (rules vs

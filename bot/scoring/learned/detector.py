@@ -6,8 +6,9 @@ import numpy as np
 
 from bot.scoring.detect import Detection, Detector, Evidence
 from bot.scoring.learned.explain import model_evidence, rule_spans
-from bot.scoring.learned.features import ReplyPlaces, featurize
+from bot.scoring.learned.features import featurize
 from bot.scoring.learned.model import LinearModel
+from bot.scoring.learned.places import ReplyPlaces
 
 
 class LearnedDetector:

@@ -1,7 +1,7 @@
 """Why the model found a move: the words of the reply that carry most of its score.
 
 A linear score is a sum of feature contributions (value times weight). Each contribution is
-shared out over the characters that produced the feature (``features.ReplyPlaces``): a
+shared out over the characters that produced the feature (``places.ReplyPlaces``): a
 character gram's over its letters, a word gram's over its words, the rule feature of a move
 over the span of the rule that fired. A word's weight is the sum over its characters, so
 "forecast" collects the weight of every gram inside it, and a word that only shares a few
@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from bot.scoring.detect import Detection, Evidence
-from bot.scoring.learned.features import Features, ReplyPlaces, Span
+from bot.scoring.learned.features import Features, Span
 from bot.scoring.learned.model import LinearModel
+from bot.scoring.learned.places import ReplyPlaces
 
 TOP_WORDS = 4
 MIN_SHARE = 1 / 3  # a word lighter than this share of the heaviest one is not quoted

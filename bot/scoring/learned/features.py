@@ -1,4 +1,4 @@
-"""Sparse features of one reply, and where in the reply each feature came from.
+"""Sparse features of one reply.
 
 Five blocks, each TF-IDF weighted (sublinear term frequency, smoothed idf) and L2-normalised
 on its own: word 1-2 grams of the reply (``w:``), character 2-4 grams of the reply (``c:``,
@@ -8,9 +8,9 @@ inside a question probes, in a statement it reports), word 1-2 grams of the buye
 answered (``b:``, scaled down: context, not content) and one feature per move the rule
 detector found (``r:``, value ``RULE_WEIGHT``).
 
-The same code builds the training matrix and scores a reply at run time. ``occurrences``
-finds a reply feature's spans in the reply as typed by running the same tokenisation again,
-so an explanation is exact: the characters that produced the feature, typos included.
+The same code builds the training matrix and scores a reply at run time; ``places`` finds
+where in the reply each feature came from, with the same tokenisation, so an explanation is
+exact: the characters that produced the feature, typos included.
 
 Character grams are looked up without building a string per gram: a gram of the Basic
 Multilingual Plane packs exactly into 64 bits (16 per character), so all of a reply's grams of
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,7 +84,7 @@ def lowered(text: str) -> tuple[str, list[int] | None]:
     return "".join(chars).translate(WHITESPACE), origin
 
 
-def _tokens(low: str) -> list[re.Match[str]]:
+def token_matches(low: str) -> list[re.Match[str]]:
     return list(WORD.finditer(low))
 
 
@@ -108,193 +107,6 @@ def question_grams(low: str) -> list[str]:
 
 def buyer_grams(buyer: str) -> list[str]:
     return word_grams(lowered(buyer)[0]) or [NO_BUYER]
-
-
-class ReplySpans:
-    """Where each reply feature occurs in one reply, for explaining several moves of it:
-    the reply is lower-cased once and tokenised on first use; a word gram is found through
-    the positions of its first word."""
-
-    def __init__(self, reply: str) -> None:
-        self.low, self.origin = lowered(reply)
-        self._tokens: list[re.Match[str]] | None = None
-        self._at: dict[str, list[int]] = {}
-        self._questions: list[Span] | None = None
-
-    def _word_spans(self, gram: str) -> list[Span]:
-        if self._tokens is None:
-            self._tokens = _tokens(self.low)
-            for i, token in enumerate(self._tokens):
-                self._at.setdefault(token.group(), []).append(i)
-        tokens = self._tokens
-        first, _, second = gram.partition(" ")
-        at = self._at.get(first, ())
-        if not second:
-            return [tokens[i].span() for i in at]
-        return [
-            (tokens[i].start(), tokens[i + 1].end())
-            for i in at
-            if i + 1 < len(tokens) and tokens[i + 1].group() == second
-        ]
-
-    def _in_questions(self, spans: list[Span]) -> list[Span]:
-        """The word-gram spans that lie inside one question sentence (a question gram)."""
-        if self._questions is None:
-            self._questions = [m.span() for m in QUESTION.finditer(self.low)]
-        sentences = self._questions
-        return [(s, e) for s, e in spans if any(a <= s and e <= b for a, b in sentences)]
-
-    def of(self, name: str) -> list[Span]:
-        """Spans of the reply (its own characters) that produce the reply feature ``name``,
-        never covering padding or surrounding spaces; [] for buyer and rule features."""
-        block, gram = name[:2], name[2:]
-        spans: list[Span] = []
-        if block == WORD_BLOCK:
-            spans = self._word_spans(gram)
-        elif block == QUESTION_BLOCK:
-            spans = self._in_questions(self._word_spans(gram))
-        elif block == CHAR_BLOCK:
-            padded = f" {self.low} "
-            lead = len(gram) - len(gram.lstrip(" "))
-            core = len(gram.strip(" "))
-            at = padded.find(gram)
-            while at >= 0 and core:
-                start = at - 1 + lead  # padded[k] is low[k - 1]
-                spans.append((start, start + core))
-                at = padded.find(gram, at + 1)
-        origin = self.origin
-        if origin is not None:
-            spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
-        return spans
-
-
-class ReplyPlaces:
-    """Which characters of one reply each of its features came from, so that a move's score
-    can be shared out over the characters the learner typed: a feature's contribution is
-    split equally among its occurrences and, within one, among its non-space characters
-    (the same occurrences ``ReplySpans.of`` finds, one at a time). A rule feature's share
-    goes to the span of the rule that fired. Offsets are ``low``'s; ``to_reply`` maps back."""
-
-    def __init__(
-        self, vocab: Vocabulary, reply: str, features: Features, rule_spans: dict[int, Span]
-    ) -> None:
-        self.low, self.origin = lowered(reply)
-        matches = list(WORD.finditer(self.low))
-        self.token_starts = np.fromiter((m.start() for m in matches), np.int64, len(matches))
-        self.token_ends = np.fromiter((m.end() for m in matches), np.int64, len(matches))
-        words = [m.group() for m in matches]
-        columns, starts, ends = self._occurrences(vocab, features, words, rule_spans)
-        found = np.minimum(np.searchsorted(features.columns, columns), len(features.columns) - 1)
-        keep = (features.columns[found] == columns) & (starts < ends) if len(found) else found > 0
-        rows, starts, ends = found[keep], starts[keep], ends[keep]
-        lengths = ends - starts
-        first = np.cumsum(lengths) - lengths
-        occurrence = np.repeat(np.arange(len(rows)), lengths)
-        chars = np.arange(int(lengths.sum())) - np.repeat(first - starts, lengths)
-        typed = _codes(self.low)[chars] != ord(" ")
-        occurrence, chars = occurrence[typed], chars[typed]
-        per_occurrence = np.bincount(occurrence, minlength=len(rows))
-        per_feature = np.bincount(rows, minlength=len(features.columns))
-        self.rows = rows[occurrence]
-        self.chars = chars
-        self.share = 1.0 / (per_occurrence[occurrence] * per_feature[self.rows])
-        self.features = len(features.columns)
-        self._by_token: np.ndarray | None = None
-
-    def _occurrences(
-        self,
-        vocab: Vocabulary,
-        features: Features,
-        words: list[str],
-        rule_spans: dict[int, Span],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(column, start, end) of every feature occurrence: character grams, word grams,
-        question grams and rules."""
-        found = features.char_places or _char_occurrences(vocab, self.low)
-        if found is None:
-            padded = f" {self.low} "
-            grams = [
-                (vocab.chars.get(padded[k : k + n], -1), k, n)
-                for n in CHAR_SIZES
-                for k in range(len(padded) - n + 1)
-            ]
-            found = tuple(np.asarray(part, dtype=np.int64) for part in zip(*grams, strict=True))
-        char_columns, padded_starts, sizes = found
-        char_starts = padded_starts - 1  # padded position k is low[k - 1]
-        char_ends = np.minimum(char_starts + sizes, len(self.low))
-        sentence = self._question_of_token()
-        places: list[tuple[int, int, int]] = []
-        starts, ends = self.token_starts.tolist(), self.token_ends.tolist()
-        for i, word in enumerate(words):
-            here = [(word, starts[i], ends[i], sentence[i] >= 0)]
-            if i + 1 < len(words):
-                same = sentence[i] >= 0 and sentence[i] == sentence[i + 1]
-                here.append((f"{word} {words[i + 1]}", starts[i], ends[i + 1], same))
-            for gram, a, b, asked in here:
-                column = vocab.words.get(gram)
-                if column is not None:
-                    places.append((column, a, b))
-                column = vocab.questions.get(gram) if asked else None
-                if column is not None:
-                    places.append((column, a, b))
-        places += [(column, *self._to_low(*span)) for column, span in rule_spans.items()]
-        extra = np.asarray(places, dtype=np.int64).reshape(-1, 3)
-        return (
-            np.concatenate([char_columns, extra[:, 0]]),
-            np.concatenate([np.maximum(char_starts, 0), extra[:, 1]]),
-            np.concatenate([char_ends, extra[:, 2]]),
-        )
-
-    def _question_of_token(self) -> list[int]:
-        """For each token, the question sentence it lies in (-1: none)."""
-        out = [-1] * len(self.token_starts)
-        starts, ends = self.token_starts.tolist(), self.token_ends.tolist()
-        for n, m in enumerate(QUESTION.finditer(self.low)):
-            a, b = m.span()
-            for i in range(bisect_left(starts, a), len(starts)):
-                if ends[i] > b:
-                    break
-                out[i] = n
-        return out
-
-    def _to_low(self, start: int, end: int) -> Span:
-        """A span of the reply as offsets of ``low`` (they differ only when lower-casing
-        changed the length)."""
-        if self.origin is None:
-            return start, end
-        inside = [i for i, o in enumerate(self.origin) if start <= o < end]
-        return (inside[0], inside[-1] + 1) if inside else (0, 0)
-
-    def to_reply(self, start: int, end: int) -> Span:
-        if self.origin is None:
-            return start, end
-        return self.origin[start], self.origin[end - 1] + 1
-
-    def saliency(self, contributions: np.ndarray) -> np.ndarray:
-        """Each character's share of the score, from each feature's ``contributions``."""
-        weights = contributions[self.rows] * self.share
-        return np.bincount(self.chars, weights, minlength=len(self.low))
-
-    def token_weights(self, contributions: np.ndarray) -> np.ndarray:
-        """Each token's share of the score (the sum over its characters), for one move's
-        ``contributions`` (features,) or several moves' at once (features, moves)."""
-        if self._by_token is None:
-            token = np.full(len(self.low), -1, dtype=np.int64)
-            spans = zip(self.token_starts.tolist(), self.token_ends.tolist(), strict=True)
-            for i, (start, end) in enumerate(spans):
-                token[start:end] = i
-            of = token[self.chars]
-            inside = of >= 0
-            flat = of[inside] * self.features + self.rows[inside]
-            size = len(self.token_starts) * self.features
-            shares = np.bincount(flat, self.share[inside], minlength=size)
-            self._by_token = shares.reshape(len(self.token_starts), self.features)
-        return self._by_token @ contributions
-
-
-def occurrences(reply: str, name: str) -> list[Span]:
-    """``ReplySpans(reply).of(name)``: where one feature occurs in one reply."""
-    return ReplySpans(reply).of(name)
 
 
 @dataclass
@@ -398,7 +210,7 @@ def _pack(codes: np.ndarray, n: int) -> np.ndarray:
     return keys
 
 
-def _codes(text: str) -> np.ndarray:
+def code_points(text: str) -> np.ndarray:
     """Code points; a lone surrogate (possible in a platform's JSON) passes as its own."""
     raw = text.encode("utf-32-le", "surrogatepass")
     return np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
@@ -409,17 +221,17 @@ def _packed_grams(index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray
     grams = [g for g in index if len(g) == n and max(map(ord, g)) < BMP]
     if not grams:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    keys = _pack(_codes("".join(grams)), n)[::n]
+    keys = _pack(code_points("".join(grams)), n)[::n]
     columns = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
     order = np.argsort(keys)
     return keys[order], columns[order]
 
 
-def _char_occurrences(vocab: Vocabulary, low: str) -> tuple[np.ndarray, ...] | None:
+def char_occurrences(vocab: Vocabulary, low: str) -> tuple[np.ndarray, ...] | None:
     """Every character gram of `` {low} `` found in the vocabulary, size by size: its
     column, its start in the padded text and its size; None when ``low`` has a character
     beyond the BMP."""
-    codes = _codes(f" {low} ")
+    codes = code_points(f" {low} ")
     if len(codes) and int(codes.max()) >= BMP:
         return None
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -473,7 +285,7 @@ def featurize(
 ) -> Features:
     """The feature vector of a reply answering ``buyer`` where the rules found ``rule_moves``."""
     low = lowered(reply)[0]
-    places = _char_occurrences(vocab, low)
+    places = char_occurrences(vocab, low)
     chars = _looked_up(char_grams(low), vocab.chars) if places is None else places[0]
     found = [_looked_up(word_grams(low), vocab.words), chars]
     found.append(_looked_up(question_grams(low), vocab.questions))

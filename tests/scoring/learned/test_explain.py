@@ -8,14 +8,8 @@ from bot.scoring.detect import Detection, default_detector
 from bot.scoring.evaluate import Example
 from bot.scoring.learned import LearnedDetector, LinearModel
 from bot.scoring.learned.explain import rule_spans, word_weights
-from bot.scoring.learned.features import (
-    RULE_BLOCK,
-    WORD,
-    ReplyPlaces,
-    featurize,
-    lowered,
-    occurrences,
-)
+from bot.scoring.learned.features import RULE_BLOCK, WORD, featurize, lowered
+from bot.scoring.learned.places import ReplyPlaces, occurrences
 
 SHORTHAND = [
     ("Send me something.", "ok cool, can we grab 15 min tmrw 10ish? u free thurs?"),

@@ -1,4 +1,4 @@
-"""Features and where in the reply each one came from."""
+"""Features: grams, the vocabulary, the feature vector."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from bot.scoring.learned.features import (
     char_grams,
     featurize,
     lowered,
-    occurrences,
     question_grams,
     word_grams,
 )
@@ -23,25 +22,6 @@ def test_word_grams_are_unigrams_then_bigrams() -> None:
 
 def test_char_grams_pad_the_text_with_spaces() -> None:
     assert char_grams("ab")[:3] == [" a", "ab", "b "]
-
-
-@pytest.mark.parametrize(
-    ("reply", "name", "quotes"),
-    [
-        ("Can u do Thurs?", "w:thurs", ["Thurs"]),
-        ("Can u do Thurs?", "w:u do", ["u do"]),
-        ("Can u do Thurs?", "c: thu", ["Thu"]),
-        ("Can u do Thurs?", "c:s?", ["s?"]),
-        ("tmrw 10ish? or tmrw 3", "w:tmrw", ["tmrw", "tmrw"]),
-        ("İstanbul team, thurs?", "c:thur", ["thur"]),  # lower-casing İ adds a character
-        ("İstanbul team, thurs?", "w:team", ["team"]),
-        ("ok. How do u do it? we do it", "q:do it", ["do it"]),  # only inside the question
-        ("ok. How do u do it? we do it", "q:ok", []),
-    ],
-)
-def test_occurrences_quote_the_characters_typed(reply: str, name: str, quotes: list[str]) -> None:
-    spans = occurrences(reply, name)
-    assert [reply[s:e] for s, e in spans] == quotes
 
 
 def test_lowered_maps_back_when_lower_casing_changes_length() -> None:
