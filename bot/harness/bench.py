@@ -25,7 +25,7 @@ from bot.engine.trainer import Trainer
 from bot.engine.turn import opening_lines, play_turn
 from bot.harness.figures import percentile
 from bot.messages import Inbound, Learner, PersonaLine, Reply
-from bot.scoring.detect import Detector
+from bot.scoring.detect import Detector, default_detector
 from bot.scoring.learned import LearnedDetector, cached_model
 from bot.storage.base import OutboxItem
 from bot.storage.sqlite import SqliteStore
@@ -230,9 +230,10 @@ def run(turns: int, scenario: str, learners: int, root: Path | None) -> tuple[li
         trainer.detector.detect("hello")  # build the detector first: start-up is not a turn
         scoring = in_process(cast, texts, trainer.detector)
         alone = in_process(cast, texts, model_alone(), "model alone, no rules")
+        rules = in_process(cast, texts, default_detector(), "rules alone, no model")
         stored = with_storage(trainer, scenario, texts, learners)
         queued = through_queues(trainer, store, scenario, texts, learners)
-        figures = [scoring, *by_length(scoring, texts), alone, *by_length(alone, texts)]
+        figures = [scoring, *by_length(scoring, texts), alone, *by_length(alone, texts), rules]
         figures += [stored, *by_length(stored, texts), queued]
         store.close()
     words = [len(t.split()) for t in texts]
