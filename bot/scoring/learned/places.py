@@ -105,8 +105,9 @@ class ReplyPlaces:
         self.token_ends = np.fromiter((m.end() for m in matches), np.int64, len(matches))
         words = [m.group() for m in matches]
         columns, starts, ends = self._occurrences(vocab, features, words, rule_spans)
-        found = np.minimum(np.searchsorted(features.columns, columns), len(features.columns) - 1)
-        keep = (features.columns[found] == columns) & (starts < ends) if len(found) else found > 0
+        known = features.columns if len(features.columns) else np.full(1, -1, dtype=np.int64)
+        found = np.minimum(np.searchsorted(known, columns), len(known) - 1)
+        keep = (known[found] == columns) & (starts < ends) & (columns >= 0)
         rows, starts, ends = found[keep], starts[keep], ends[keep]
         lengths = ends - starts
         first = np.cumsum(lengths) - lengths

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from bot.scoring.learned.places import occurrences
+from bot.scoring.learned import LinearModel
+from bot.scoring.learned.features import Features
+from bot.scoring.learned.places import ReplyPlaces, occurrences
 
 
 @pytest.mark.parametrize(
@@ -24,3 +27,10 @@ from bot.scoring.learned.places import occurrences
 def test_occurrences_quote_the_characters_typed(reply: str, name: str, quotes: list[str]) -> None:
     spans = occurrences(reply, name)
     assert [reply[s:e] for s, e in spans] == quotes
+
+
+def test_a_reply_without_features_shares_out_nothing(model: LinearModel) -> None:
+    empty = Features(np.zeros(0, dtype=np.int64), np.zeros(0))
+    places = ReplyPlaces(model.vocab, "how many reps?", empty, {})
+    assert not places.token_weights(np.zeros(0)).any()
+    assert not places.saliency(np.zeros(0)).any()
