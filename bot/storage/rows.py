@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ def all_rows(
     """Every row of a query as a dict. Straight on the connection: sqlite-utils' ``query``
     wraps each read in a savepoint, three statements where a turn's reads need one."""
     cursor = db.conn.execute(sql, params)
-    names = [column[0] for column in cursor.description]
+    names = _names(cursor)
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -29,9 +30,11 @@ def one(
     """The first row of a query, or None."""
     cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([column[0] for column in cursor.description], row, strict=True))
+    return None if row is None else dict(zip(_names(cursor), row, strict=True))
+
+
+def _names(cursor: sqlite3.Cursor) -> list[str]:
+    return [column[0] for column in cursor.description]
 
 
 def now() -> str:

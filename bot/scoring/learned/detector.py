@@ -49,7 +49,7 @@ class LearnedDetector:
             places = ReplyPlaces(self.model.vocab, reply, features, rule_spans(self.model, rules))
             weights = places.token_weights(self.model.contributions(features, quoted))
             for k, j in enumerate(quoted):
-                evidence[j] = model_evidence(self.model, features, j, reply, places, weights[:, k])
+                evidence[j] = model_evidence(moves[j], reply, places, weights[:, k])
         found: list[Detection] = []
         for j, move in enumerate(moves):
             if j in kept:

@@ -56,19 +56,11 @@ def word_weights(
 
 
 def driving_spans(
-    model: LinearModel,
-    features: Features,
-    move: int,
-    reply: str,
-    places: ReplyPlaces,
-    top: int = TOP_WORDS,
-    weights: np.ndarray | None = None,
+    reply: str, places: ReplyPlaces, weights: np.ndarray, top: int = TOP_WORDS
 ) -> list[tuple[Span, float]]:
-    """Up to ``top`` words with positive weight, heaviest first (ties in reply order), each as
-    (span as typed, weight); words under ``MIN_SHARE`` of the heaviest are left out, so the
-    quote stays on the words that decided. ``weights``: the token weights, if already known."""
-    if weights is None:
-        weights = word_weights(model, features, move, places)
+    """Up to ``top`` words with positive weight (``weights``: one per token of ``places``),
+    heaviest first (ties in reply order), each as (span as typed, weight); words under
+    ``MIN_SHARE`` of the heaviest are left out, so the quote stays on the words that decided."""
     out: list[tuple[Span, float]] = []
     # rounded, so a word typed twice (equal weights up to float noise) ties, and ties go to
     # the first in the reply
@@ -82,16 +74,12 @@ def driving_spans(
 
 
 def model_evidence(
-    model: LinearModel,
-    features: Features,
-    move: int,
-    reply: str,
-    places: ReplyPlaces,
-    weights: np.ndarray | None = None,
+    move: str, reply: str, places: ReplyPlaces, weights: np.ndarray
 ) -> Evidence | None:
-    """Evidence for a model detection, or None when no word of the reply carries positive
-    weight (then the move is not reported: every detection must point at what was typed)."""
-    driving = driving_spans(model, features, move, reply, places, weights=weights)
+    """Evidence for a model detection of ``move``, or None when no word of the reply carries
+    positive weight (then the move is not reported: every detection must point at what was
+    typed)."""
+    driving = driving_spans(reply, places, weights)
     if not driving:
         return None
     merged: list[list[int]] = []
@@ -104,9 +92,7 @@ def model_evidence(
     first = next(m for m in merged if m[0] <= strongest[0] and strongest[1] <= m[1])
     parts = tuple((s, e, reply[s:e]) for s, e in merged)
     start, end = first
-    return Evidence(
-        start, end, reply[start:end], f"model/{model.moves[move]}", parts if len(parts) > 1 else ()
-    )
+    return Evidence(start, end, reply[start:end], f"model/{move}", parts if len(parts) > 1 else ())
 
 
 def rule_spans(model: LinearModel, rules: dict[str, Detection]) -> dict[int, Span]:

@@ -227,13 +227,21 @@ def _packed_grams(index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray
     return keys[order], columns[order]
 
 
-def char_occurrences(vocab: Vocabulary, low: str) -> tuple[np.ndarray, ...] | None:
+def char_occurrences(vocab: Vocabulary, low: str) -> tuple[np.ndarray, ...]:
     """Every character gram of `` {low} `` found in the vocabulary, size by size: its
-    column, its start in the padded text and its size; None when ``low`` has a character
-    beyond the BMP."""
+    column, its start in the padded text and its size. Packed and searched with numpy; a
+    text with a character beyond the BMP (an emoji) is read gram by gram as strings."""
     codes = code_points(f" {low} ")
     if len(codes) and int(codes.max()) >= BMP:
-        return None
+        padded = f" {low} "
+        hits = [
+            (column, k, n)
+            for n in CHAR_SIZES
+            for k in range(len(padded) - n + 1)
+            if (column := vocab.chars.get(padded[k : k + n])) is not None
+        ]
+        table = np.asarray(hits, dtype=np.int64).reshape(-1, 3)
+        return table[:, 0], table[:, 1], table[:, 2]
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for n in CHAR_SIZES:
         keys, columns = vocab.packed[n]
@@ -286,8 +294,7 @@ def featurize(
     """The feature vector of a reply answering ``buyer`` where the rules found ``rule_moves``."""
     low = lowered(reply)[0]
     places = char_occurrences(vocab, low)
-    chars = _looked_up(char_grams(low), vocab.chars) if places is None else places[0]
-    found = [_looked_up(word_grams(low), vocab.words), chars]
+    found = [_looked_up(word_grams(low), vocab.words), places[0]]
     found.append(_looked_up(question_grams(low), vocab.questions))
     columns, values = _weighted(np.concatenate(found), vocab.idf_array, vocab.reply_bounds)
     context_columns, context_values = vocab.buyer_features(buyer)

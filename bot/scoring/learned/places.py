@@ -16,7 +16,6 @@ import numpy as np
 
 from bot.scoring.learned.features import (
     CHAR_BLOCK,
-    CHAR_SIZES,
     QUESTION,
     QUESTION_BLOCK,
     WORD,
@@ -107,7 +106,7 @@ class ReplyPlaces:
         columns, starts, ends = self._occurrences(vocab, features, words, rule_spans)
         known = features.columns if len(features.columns) else np.full(1, -1, dtype=np.int64)
         found = np.minimum(np.searchsorted(known, columns), len(known) - 1)
-        keep = (known[found] == columns) & (starts < ends) & (columns >= 0)
+        keep = (known[found] == columns) & (starts < ends)
         rows, starts, ends = found[keep], starts[keep], ends[keep]
         lengths = ends - starts
         first = np.cumsum(lengths) - lengths
@@ -132,15 +131,9 @@ class ReplyPlaces:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(column, start, end) of every feature occurrence: character grams, word grams,
         question grams and rules."""
-        found = features.char_places or char_occurrences(vocab, self.low)
+        found = features.char_places
         if found is None:
-            padded = f" {self.low} "
-            grams = [
-                (vocab.chars.get(padded[k : k + n], -1), k, n)
-                for n in CHAR_SIZES
-                for k in range(len(padded) - n + 1)
-            ]
-            found = tuple(np.asarray(part, dtype=np.int64) for part in zip(*grams, strict=True))
+            found = char_occurrences(vocab, self.low)
         char_columns, padded_starts, sizes = found
         char_starts = padded_starts - 1  # padded position k is low[k - 1]
         char_ends = np.minimum(char_starts + sizes, len(self.low))
