@@ -33,12 +33,11 @@ class MoveDetector:
             return ()
         analysis = analyse(self._settings, reply, context if isinstance(context, str) else "")
         present, unlocked = self._prefilter.unlocked(analysis.text)
-        live = self._prefilter.live(unlocked)
         found: dict[str, Detection] = {}
         names: set[str] = set()
         stage_now = -1
         rules, stage_of = self._rules, self._stage_of
-        for ri in sorted(live):  # rule order is stage order
+        for ri in sorted(unlocked):  # rule order is stage order
             rule = rules[ri]
             if stage_of[ri] != stage_now:  # moves found so far, for move conditions
                 stage_now = stage_of[ri]

@@ -238,13 +238,14 @@ class LiteralIndex:
         # literal unlocks the numbers of the branches it can start; literal-free ones always run
         index: dict[str, set[int]] = {}
         always: set[int] = set()
-        self._rules = list(rules)
-        self._first_branch: list[int] = []
         self._rule_of: list[int] = []  # branch number -> rule position
+        self._patterns: list[re.Pattern[str]] = []  # branch number -> its pattern
+        self._needs: list[tuple[frozenset[str], ...]] = []  # branch number -> literal groups
         number = 0
-        for position, rule in enumerate(self._rules):
+        for position, rule in enumerate(rules):
             self._rule_of += [position] * len(rule.branches)
-            self._first_branch.append(number)
+            self._patterns += [pattern for pattern, _ in rule.branches]
+            self._needs += rule.needs
             for _, lits in rule.branches:
                 if lits is None:
                     always.add(number)
@@ -266,9 +267,10 @@ class LiteralIndex:
             for anchored in self.anchored
         )
 
-    def unlocked(self, text: str) -> tuple[set[str], set[int]]:
-        """The literals present in ``text``, and the numbers of the branches worth a regex
-        search (their literal prefilter passed)."""
+    def unlocked(self, text: str) -> tuple[set[str], dict[int, list[int]]]:
+        """The literals present in ``text``, and per rule position the numbers of its branches
+        worth a regex search (their literal prefilter passed), in listed order. A rule with
+        none is absent: it cannot match."""
         plain, index = self._plain, self._index
         present = {lit for lit in self.loose if plain[lit] in text}
         unlocked = set(self._always)
@@ -289,24 +291,22 @@ class LiteralIndex:
                         present.add(lit)
                         if ids is not None:
                             unlocked |= ids
-        return present, unlocked
-
-    def live(self, unlocked: set[int]) -> set[int]:
-        """Positions of the rules with at least one unlocked branch: the only ones that
-        can have candidates."""
+        # grouped by rule here, once, so a rule's candidates come from its unlocked branches
+        # alone, not a walk over all of them (in bench replies: two unlocked of 13, on average)
+        by_rule: dict[int, list[int]] = {}
         rule_of = self._rule_of
-        return {rule_of[b] for b in unlocked}
+        for branch in sorted(unlocked):
+            by_rule.setdefault(rule_of[branch], []).append(branch)
+        return present, by_rule
 
     def candidates(
-        self, number: int, present: set[str], unlocked: set[int]
+        self, number: int, present: set[str], unlocked: dict[int, list[int]]
     ) -> list[re.Pattern[str]]:
         """The patterns of rule ``number`` (its position in the rules given) that passed the
         prefilter, in listed order: unlocked, and with one literal of each group they need."""
-        rule, first = self._rules[number], self._first_branch[number]
-        needs = rule.needs
+        patterns, needs = self._patterns, self._needs
         return [
-            pattern
-            for bi, (pattern, _) in enumerate(rule.branches)
-            if first + bi in unlocked
-            and (not needs[bi] or all(not present.isdisjoint(group) for group in needs[bi]))
+            patterns[b]
+            for b in unlocked.get(number, ())
+            if not needs[b] or all(not present.isdisjoint(group) for group in needs[b])
         ]

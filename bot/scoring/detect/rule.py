@@ -140,6 +140,11 @@ class Rule:
         checked: dict[int, bool],
     ) -> tuple[int, int] | None:
         """The first match of one pattern in a window whose sentence passes the conditions."""
+        first = pattern.search(text, start, end)  # the usual answer, without an iterator
+        if first is None:
+            return None
+        if first.end() > first.start() and self._sentence_ok(a, a.unit_of(first.start()), checked):
+            return first.start(), first.end()
         for n, m in enumerate(pattern.finditer(text, start, end)):
             if n >= _MAX_MATCHES_PER_RULE:
                 return None
