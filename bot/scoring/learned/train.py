@@ -23,7 +23,7 @@ from bot.vocabulary import vocabulary
 
 SEED = 0
 FOLDS = 5
-C_GRID = (0.5, 2.0, 8.0)
+C_GRID = (2.0, 8.0, 32.0)
 TUNING_FILE = Path(__file__).with_name("tuning.json")
 VARIANTS = ("combined", "model")  # with the rules' outputs as features, and without
 
