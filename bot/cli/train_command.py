@@ -42,6 +42,7 @@ def train_command(retune: bool, if_stale: bool) -> None:
     if if_stale and not retune and all(model_path(data_key(), v).exists() for v in VARIANTS):
         return
     started = time.perf_counter()
+    inputs = data_key(with_tuning=not retune)  # what this run reads; --tune writes tuning.json
     try:
         corpus = Corpus.build(load_training(), default_detector())
     except (LabelFileError, RuleError) as exc:
@@ -55,6 +56,10 @@ def train_command(retune: bool, if_stale: bool) -> None:
     for variant in VARIANTS:
         t0 = time.perf_counter()
         model = build(variant=variant, corpus=corpus)
+        if data_key(with_tuning=not retune) != inputs:
+            raise click.ClickException(
+                "the training data changed while training; nothing cached: run roleplay train again"
+            )
         path = model_path(key, variant)
         model.save(path)
         click.echo(

@@ -59,8 +59,11 @@ def load_training(root: Path | None = None) -> list[Example]:
     return [e for path in training_files(root) for e in load_examples(path)]
 
 
-def data_key(root: Path | None = None, config: FeatureConfig | None = None) -> str:
-    """sha256 of the labelled data and everything else a trained model depends on."""
+def data_key(
+    root: Path | None = None, config: FeatureConfig | None = None, with_tuning: bool = True
+) -> str:
+    """sha256 of the labelled data and everything else a trained model depends on
+    (``with_tuning=False``: all but tuning.json, which ``roleplay train --tune`` rewrites)."""
     digest = hashlib.sha256()
     try:
         sklearn = metadata.version("scikit-learn")
@@ -70,7 +73,9 @@ def data_key(root: Path | None = None, config: FeatureConfig | None = None) -> s
     digest.update(json.dumps({**settings, "sklearn": sklearn}, sort_keys=True).encode())
     inputs = [("train", p) for p in training_files(root)]
     inputs += [("rules", p) for p in sorted(RULES_DIR.glob("*.yaml"))]
-    inputs += [("vocabulary", VOCABULARY_FILE), ("tuning", TUNING_FILE)]
+    inputs.append(("vocabulary", VOCABULARY_FILE))
+    if with_tuning:
+        inputs.append(("tuning", TUNING_FILE))
     for kind, path in inputs:
         data = path.read_bytes() if path.exists() else b""
         digest.update(f"\0{kind}:{path.name}:{len(data)}\0".encode())
@@ -113,7 +118,8 @@ def cached_model(
     corpus: Corpus | None = None,
 ) -> LinearModel:
     """The model for the current data: read from the cache, or trained now and cached."""
-    path = model_path(data_key(root), variant, fraction)
+    key = data_key(root)
+    path = model_path(key, variant, fraction)
     if path.exists():
         try:
             return LinearModel.load(path)
@@ -124,6 +130,10 @@ def cached_model(
         announce(f"roleplay: training the {variant} move model{share} (first use of this data)...")
     started = time.perf_counter()
     model = build(root, variant, fraction, corpus)
+    if data_key(root) != key:  # a file was edited meanwhile: this model is not of its data
+        if announce:
+            announce("roleplay: the training data changed while the model was built; not cached")
+        return model
     try:
         model.save(path)
     except OSError as exc:

@@ -102,6 +102,30 @@ def test_a_damaged_cache_file_is_rebuilt(
     assert cached_model(root, announce=None).trained_on == 300
 
 
+def test_a_file_edited_while_the_model_trains_does_not_get_that_model_cached(
+    small_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An author saves a training file after the key was taken and while the model builds:
+    that model is cached under no key (not the old contents' key it was not built from), and
+    the next run trains on the saved contents and caches them under their own key."""
+    monkeypatch.setenv("ROLEPLAY_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "repo"
+    write_root(root, small_corpus.examples[:300])
+    before_key = data_key(root)
+    said: list[str] = []
+
+    def author_saves_meanwhile(message: str) -> None:
+        said.append(message)
+        if "training" in message:  # announced just before the build starts
+            write_root(root, small_corpus.examples[:310])
+
+    assert cached_model(root, announce=author_saves_meanwhile).trained_on == 310
+    assert "changed while the model was built" in said[-1]
+    assert not model_path(before_key).exists() and not model_path(data_key(root)).exists()
+    assert cached_model(root, announce=None).trained_on == 310
+    assert model_path(data_key(root)).exists()
+
+
 def test_mistakes_are_cut_for_precision_good_moves_for_f1() -> None:
     """Three positives, three negatives, two more positives: F1 takes all eight (5 of 8
     right, F1 0.77 against 0.75), F0.5 stops before the negatives (0.88 against 0.68)."""
